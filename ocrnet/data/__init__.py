@@ -1,0 +1,1 @@
+"""Data: the synthetic engine (``synth``), real-set readers (``formats``) and augmentations."""

@@ -1,0 +1,1 @@
+"""Evaluation: metrics (pure functions over annotations and predictions) and their runners."""

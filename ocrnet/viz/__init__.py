@@ -1,0 +1,1 @@
+"""Pictures for people: overlays of polygons, masks and classes."""

@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocrnet.data.formats import detect_format, load_dataset
+from ocrnet.data.formats.funsd import load_funsd_classes
+from ocrnet.data.formats.plates import partial_label_mask
+from ocrnet.types import CLASS_ID
+
+
+def _img(path, size=(64, 32)):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (255, 255, 255)).save(path)
+
+
+def test_icdar2015(tmp_path):
+    _img(tmp_path / "images" / "img_1.jpg")
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "gt" / "gt_img_1.txt").write_text(
+        "\ufeff1,2,30,2,30,20,1,20,Hello, world\n5,5,9,5,9,9,5,9,###\n", encoding="utf-8"
+    )
+    assert detect_format(tmp_path) == "icdar2015"
+    [ann] = load_dataset(tmp_path)
+    assert (ann.width, ann.height) == (64, 32)
+    assert ann.words[0].text == "Hello, world" and not ann.words[0].ignore
+    assert ann.words[0].polygon[2] == [30.0, 20.0]
+    assert ann.words[1].ignore
+
+
+def test_icdar2013(tmp_path):
+    _img(tmp_path / "images" / "img_7.png")
+    (tmp_path / "gt").mkdir()
+    (tmp_path / "gt" / "gt_img_7.txt").write_text('10, 4, 40, 20, "a,b"\r\n1, 1, 5, 5, "x"\r\n')
+    assert detect_format(tmp_path) == "icdar2013"
+    [ann] = load_dataset(tmp_path)
+    assert [w.text for w in ann.words] == ["a,b", "x"]
+    assert ann.words[0].polygon == [[10, 4], [40, 4], [40, 20], [10, 20]]
+
+
+def test_word_crops(tmp_path):
+    _img(tmp_path / "IMG" / "1.jpg")
+    (tmp_path / "labels.tsv").write_text("IMG/1.jpg\tRescue\nIMG/missing.jpg\tx\n")
+    crops = load_dataset(tmp_path)
+    assert [c.text for c in crops] == ["Rescue"]
+
+
+def test_plates(tmp_path):
+    _img(tmp_path / "car.jpg", (200, 100))
+    (tmp_path / "car.txt").write_text("car.jpg\t50\t40\t40\t20\tABC123\n")
+    [ann] = load_dataset(tmp_path, "plates")
+    assert ann.words[0].text == "ABC123" and ann.words[0].cls == "plate"
+    mask = partial_label_mask(ann, margin=0.5)
+    assert mask[50, 70] and not mask[5, 5]
+    crops = tmp_path / "crops"
+    _img(crops / "usimages" / "a.png")
+    (crops / "groundtruth.csv").write_text("a.png,ca,7ABC123\n")
+    assert load_dataset(crops)[0].text == "7ABC123"
+
+
+def test_sroie_lines(tmp_path):
+    _img(tmp_path / "img" / "000.jpg")
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "000.csv").write_text("1,1,30,1,30,9,1,9,TOTAL 9.00\n")
+    [ann] = load_dataset(tmp_path)
+    assert ann.level == "line" and ann.words[0].text == "TOTAL 9.00" and ann.lines[0].text == "TOTAL 9.00"
+
+
+def test_funsd_classes(tmp_path):
+    _img(tmp_path / "Images" / "train" / "f.png")
+    codes = np.array([[0, 1, 2, 3, 4]], np.uint8)
+    (tmp_path / "Labels" / "train").mkdir(parents=True)
+    Image.fromarray(codes).save(tmp_path / "Labels" / "train" / "f.png")
+    [ann] = load_dataset(tmp_path)
+    mapped = load_funsd_classes(ann.class_map_path)
+    assert mapped.tolist() == [
+        [CLASS_ID["background"], CLASS_ID["paragraph"], CLASS_ID["paragraph"], CLASS_ID["heading"], CLASS_ID["other"]]
+    ]
+
+
+def test_unknown_folder(tmp_path):
+    with pytest.raises(ValueError, match="cannot tell"):
+        detect_format(tmp_path)

@@ -1,0 +1,98 @@
+import cv2
+import numpy as np
+import pytest
+
+from ocrnet.data.synth import KINDS, generate, generate_crop
+from ocrnet.data.synth.dataset import SynthCrops, SynthScenes
+from ocrnet.data.synth.preview import preview
+from ocrnet.data.synth.writer import write_dataset
+from ocrnet.io import read_jsonl
+from ocrnet.types import CLASS_ID, CLASS_NAMES, IGNORE_INDEX
+
+SIZE = (320, 320)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_labels_agree_with_pixels(kind):
+    sample = generate(kind, (3, 1), size=SIZE)
+    h, w = SIZE
+    assert sample.image.shape == (h, w, 3) and sample.image.dtype == np.uint8
+    assert sample.stroke_mask.shape == (h, w) and set(np.unique(sample.stroke_mask)) <= {0, 1}
+    assert set(np.unique(sample.class_map)) <= set(range(len(CLASS_NAMES)))
+    assert sample.words, f"{kind} drew no words"
+    inside = np.zeros((h, w), np.uint8)
+    for word in sample.words:
+        pts = word.points
+        assert pts.shape[0] >= 4
+        assert (pts >= 0).all() and (pts[:, 0] <= w).all() and (pts[:, 1] <= h).all()
+        assert word.text.strip() and word.cls in CLASS_NAMES
+        cv2.fillPoly(inside, [np.round(pts).astype(np.int32)], 1)
+    strokes = sample.stroke_mask.astype(bool)
+    # glyph pixels lie inside word polygons (a little anti-aliasing slack at the edges)
+    assert strokes.sum() > 0
+    assert (strokes & inside.astype(bool)).sum() / strokes.sum() > 0.97
+    # every word polygon sits on pixels of a text class
+    text_pixels = (sample.class_map != CLASS_ID["background"]) & (sample.class_map != IGNORE_INDEX)
+    assert (text_pixels & strokes).sum() / strokes.sum() > 0.9
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_lines_and_blocks_index_words(kind):
+    sample = generate(kind, (4, 2), size=SIZE)
+    for li, line in enumerate(sample.lines):
+        assert line.text == " ".join(sample.words[i].text for i in line.words)
+        assert all(sample.words[i].line == li for i in line.words)
+    for block in sample.blocks:
+        assert all(0 <= li < len(sample.lines) for li in block.lines)
+
+
+def test_same_seed_same_sample_and_different_seed_differs():
+    a, b = generate("scene", (7, 7), size=SIZE), generate("scene", (7, 7), size=SIZE)
+    assert np.array_equal(a.image, b.image) and np.array_equal(a.stroke_mask, b.stroke_mask)
+    assert [w.text for w in a.words] == [w.text for w in b.words]
+    c = generate("scene", (7, 8), size=SIZE)
+    assert not np.array_equal(a.image, c.image)
+
+
+def test_kind_specific_classes():
+    plate = generate("plate", (1, 3), size=SIZE)
+    assert any(w.cls == "plate" for w in plate.words)
+    doc = generate("document", (1, 3), size=(480, 480))
+    assert {"heading"} <= {w.cls for w in doc.words}
+    sign = generate("sign", (1, 5), size=SIZE)
+    assert any(w.cls == "sign" for w in sign.words)
+
+
+def test_crops_are_deterministic_and_labelled():
+    img, text = generate_crop((5, 5))
+    img2, text2 = generate_crop((5, 5))
+    assert np.array_equal(img, img2) and text == text2 and text.strip()
+    assert img.ndim == 3 and img.shape[0] >= 4 and img.shape[1] >= 4
+
+
+def test_unknown_kind():
+    with pytest.raises(ValueError, match="unknown kind"):
+        generate("moon", 0)
+
+
+def test_datasets():
+    scenes = SynthScenes(4, kinds=("sign", "plate"), weights=(1.0, 0.0), size=SIZE)
+    assert all(scenes.kind_of(i) == "sign" for i in range(4))
+    assert scenes[0].source == "synth/sign"
+    image, text = SynthCrops(2)[1]
+    assert image.dtype == np.uint8 and text
+
+
+def test_writer_writes_and_resumes(tmp_path):
+    assert write_dataset(["plate", "crop"], 4, tmp_path, workers=1, size=256) == 4
+    records = read_jsonl(tmp_path / "annotations.jsonl")
+    assert len(records) == 2
+    assert (tmp_path / records[0]["image"]).is_file() and (tmp_path / records[0]["stroke_mask"]).is_file()
+    assert len((tmp_path / "labels.tsv").read_text().splitlines()) == 2
+    assert write_dataset(["plate", "crop"], 4, tmp_path, workers=1, size=256) == 0
+    assert write_dataset(["plate", "crop"], 6, tmp_path, workers=1, size=256) == 2
+
+
+def test_preview_grid():
+    image = preview(0, per_kind=1, kinds=("plate",), size=128)
+    assert image.ndim == 3 and image.shape[1] >= 256

@@ -15,6 +15,8 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Inspect real data sets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+train_app = typer.Typer(help="Train the models.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
 console = Console()
 
 
@@ -119,6 +121,27 @@ def data_inspect(
     console.print(table)
     if failed:
         raise typer.Exit(1)
+
+
+@train_app.command("rec")
+def train_rec(
+    out: Path = typer.Option(Path("runs/rec"), help="Run folder: checkpoints, log.jsonl, curves.png."),
+    synth: list[Path] = typer.Option([], help="Folders of pre-rendered crops (ocrnet synth --kind crop)."),
+    data_root: Path | None = typer.Option(None, help="Real data root (e.g. ../shared/data)."),
+    steps: int = typer.Option(30000),
+    batch: int = typer.Option(64),
+    lr: float = typer.Option(1e-3),
+    val_every: int = typer.Option(1000),
+    threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
+    amp: bool = typer.Option(True, help="bf16 autocast."),
+    resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),
+) -> None:
+    """Train the CRNN recogniser; launch with torchrun for several GPUs."""
+    from ocrnet.train.rec import RecTrainConfig, train_recognizer
+
+    cfg = RecTrainConfig(out=out, synth_dirs=list(synth), data_root=data_root, steps=steps, batch=batch, lr=lr,
+                         val_every=val_every, threads=threads, amp=amp, resume=resume)
+    console.print(f"best weights: {train_recognizer(cfg)}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,94 @@
+"""Recognition crops from every source: synthetic folders, real crop sets, and words or lines cut
+from fully annotated images. Crops are kept in memory at a small height: the real sets are small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocrnet.charset import DEFAULT_CHARSET
+from ocrnet.data.formats import load_dataset
+from ocrnet.data.splits import crop_split, scene_split
+from ocrnet.io import ImageLoadError, load_image
+from ocrnet.types import Annotation, CropSample
+
+STORE_HEIGHT = 48
+
+#: Real crop sets under a data root (../shared/data), by reader format.
+REAL_CROP_SETS = (("words/iiit5k_train", "words"), ("words/svt_train", "words"), ("plates_us/crops", "plate_crops"))
+REAL_CUT_SETS = (("icdar2013_born_digital", "icdar2013"), ("sroie_dev", "sroie"))
+
+
+def shrink(image: np.ndarray, height: int = STORE_HEIGHT) -> np.ndarray:
+    if image.shape[0] <= height:
+        return image
+    width = max(4, round(image.shape[1] * height / image.shape[0]))
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+
+def usable(text: str, charset: str = DEFAULT_CHARSET) -> bool:
+    return bool(text.strip()) and text != "###" and all(ch in charset for ch in text)
+
+
+def cut_words(annotation: Annotation, image: np.ndarray, pad: float = 0.08) -> list[CropSample]:
+    """Axis-aligned crops around each readable word (or line) polygon, padded by ``pad`` x height."""
+    out = []
+    for word in annotation.words:
+        if word.ignore or not usable(word.text):
+            continue
+        pts = word.points
+        x0, y0 = pts.min(0)
+        x1, y1 = pts.max(0)
+        grow = pad * (y1 - y0)
+        left, top = int(max(0, x0 - grow)), int(max(0, y0 - grow))
+        right, bottom = int(min(image.shape[1], x1 + grow)), int(min(image.shape[0], y1 + grow))
+        if right - left >= 4 and bottom - top >= 4:
+            crop = shrink(image[top:bottom, left:right])
+            out.append(CropSample(image_path=annotation.image_path, text=word.text, source=annotation.source,
+                                  image=crop))
+    return out
+
+
+def real_crops(data_root: str | Path, split: str) -> list[CropSample]:
+    """Every real crop of ``split`` ("train" or "val") under ``data_root``, loaded and shrunk."""
+    root = Path(data_root)
+    out: list[CropSample] = []
+    for rel, fmt in REAL_CROP_SETS:
+        if not (root / rel).is_dir():
+            continue
+        for index, crop in enumerate(load_dataset(root / rel, fmt)):
+            if crop_split(crop, index) != split or not usable(crop.text):
+                continue
+            try:
+                crop.image = shrink(load_image(crop.image_path))
+            except ImageLoadError:
+                continue
+            out.append(crop)
+    for rel, fmt in REAL_CUT_SETS:
+        if not (root / rel).is_dir():
+            continue
+        for index, annotation in enumerate(load_dataset(root / rel, fmt)):
+            if scene_split(annotation, index) != split:
+                continue
+            try:
+                out.extend(cut_words(annotation, load_image(annotation.image_path)))
+            except ImageLoadError:
+                continue
+    return out
+
+
+def synthetic_crops(folder: str | Path, limit: int | None = None) -> list[CropSample]:
+    """Crops written by ``ocrnet synth --kind crop`` (``labels.tsv`` + ``crops/``), paths only."""
+    folder = Path(folder)
+    out = []
+    for line in (folder / "labels.tsv").read_text(encoding="utf-8").splitlines():
+        if "\t" not in line:
+            continue
+        rel, text = line.split("\t", 1)
+        if usable(text):
+            out.append(CropSample(image_path=str(folder / rel), text=text, source="synth"))
+        if limit and len(out) >= limit:
+            break
+    return out

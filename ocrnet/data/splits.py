@@ -1,0 +1,40 @@
+"""Which real images train and which validate: one place, so no model ever trains on the data
+it is measured on. ``icdar2015_dev`` is never trained on (it is the blur-robustness benchmark)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ocrnet.types import Annotation, CropSample
+
+TRAIN, VAL = "train", "val"
+
+
+def _number(path: str | None) -> int:
+    found = re.findall(r"\d+", Path(path or "").stem)
+    return int(found[-1]) if found else 0
+
+
+def scene_split(annotation: Annotation, index: int) -> str:
+    source = annotation.source
+    if source == "icdar2015":
+        return VAL
+    if source == "icdar2013":
+        return VAL if _number(annotation.image_path) % 5 == 0 else TRAIN
+    if source == "sroie":
+        return VAL if _number(annotation.image_path) >= 80 else TRAIN
+    if source == "plates":
+        return VAL if index % 4 == 0 else TRAIN
+    return TRAIN
+
+
+def crop_split(crop: CropSample, index: int) -> str:
+    source = crop.source
+    if source == "svt_train":
+        return VAL
+    if source == "iiit5k_train":
+        return VAL if index < 300 else TRAIN
+    if source == "plate_crops":
+        return VAL if index % 10 == 0 else TRAIN
+    return TRAIN

@@ -1,0 +1,70 @@
+"""CRNN (Shi, Bai, Yao 2015): a convolutional body that squeezes the height to one row, a BiLSTM
+over the columns, and per-column class scores for CTC (index 0 = blank)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from torch import Tensor, nn
+
+from ocrnet.charset import DEFAULT_CHARSET
+from ocrnet.models.backbone import conv_bn_relu
+from ocrnet.models.checkpoint import WEIGHTS_DIR, load_state, read_checkpoint
+
+DEFAULT_WEIGHTS = WEIGHTS_DIR / "crnn.pt"
+
+
+@dataclass
+class CRNNConfig:
+    charset: str = DEFAULT_CHARSET
+    height: int = 32
+    width: int = 32  # channels of the first conv; later ones are multiples
+    hidden: int = 160
+    layers: int = 2
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.charset) + 1
+
+
+class CRNN(nn.Module):
+    """Input (B, 3, 32, W), normalised; output logits (T = W/4, B, classes) for CTC."""
+
+    def __init__(self, config: CRNNConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or CRNNConfig()
+        c = self.config.width
+        if self.config.height != 32:
+            raise ValueError("CRNN is built for height 32")
+        self.body = nn.Sequential(
+            conv_bn_relu(3, c),
+            nn.MaxPool2d(2, 2),  # 16 x W/2
+            conv_bn_relu(c, 2 * c),
+            nn.MaxPool2d(2, 2),  # 8 x W/4
+            conv_bn_relu(2 * c, 4 * c),
+            conv_bn_relu(4 * c, 4 * c),
+            nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/4
+            conv_bn_relu(4 * c, 6 * c),
+            conv_bn_relu(6 * c, 6 * c),
+            nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/4
+            nn.Conv2d(6 * c, 6 * c, (2, 1), bias=False),  # 1 x W/4
+            nn.BatchNorm2d(6 * c),
+            nn.ReLU(inplace=True),
+        )
+        self.rnn = nn.LSTM(6 * c, self.config.hidden, self.config.layers, bidirectional=True, dropout=0.1)
+        self.classifier = nn.Linear(2 * self.config.hidden, self.config.num_classes)
+
+    def forward(self, images: Tensor) -> dict[str, Tensor]:
+        features = self.body(images).squeeze(2).permute(2, 0, 1)  # (T, B, C)
+        sequence, _ = self.rnn(features)
+        return {"logits": self.classifier(sequence)}
+
+
+def crnn(pretrained: bool = True, weights: str | Path | None = None) -> CRNN:
+    """The default recogniser; ``pretrained`` loads the weights shipped in the package."""
+    if not pretrained and weights is None:
+        return CRNN(CRNNConfig())
+    checkpoint = read_checkpoint(weights or DEFAULT_WEIGHTS)
+    model = CRNN(CRNNConfig(**checkpoint["config"]))
+    return load_state(model, checkpoint["state_dict"])

@@ -1,0 +1,93 @@
+"""TextSegNet: encoder -> FPN -> object-contextual head -> stroke, DB region/threshold and class heads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ocrnet.models.backbone import ResNetEncoder, conv_bn_relu
+from ocrnet.models.checkpoint import WEIGHTS_DIR, load_state, read_checkpoint
+from ocrnet.models.fpn import FPNDecoder
+from ocrnet.models.ocr_head import ObjectContextHead
+from ocrnet.types import CLASS_NAMES
+
+DEFAULT_WEIGHTS = WEIGHTS_DIR / "textsegnet_resnet18.pt"
+
+
+@dataclass
+class TextSegNetConfig:
+    """Everything needed to rebuild the network; saved inside every checkpoint."""
+
+    backbone: str = "resnet18"
+    base_width: int = 32
+    fpn_channels: int = 64
+    key_channels: int = 32
+    classes: list[str] = field(default_factory=lambda: list(CLASS_NAMES))
+    db_k: float = 50.0  # steepness of DB's differentiable binarisation
+
+
+class UpsampleHead(nn.Module):
+    """1/4 resolution -> full resolution with two transposed convolutions (DBNet's head shape)."""
+
+    def __init__(self, channels: int, outputs: int) -> None:
+        super().__init__()
+        mid = max(channels // 2, 16)
+        self.body = nn.Sequential(
+            conv_bn_relu(channels, mid),
+            nn.ConvTranspose2d(mid, mid, 2, 2, bias=False),
+            nn.BatchNorm2d(mid),
+            nn.ReLU(inplace=True),
+            nn.ConvTranspose2d(mid, outputs, 2, 2),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.body(x)
+
+
+class TextSegNet(nn.Module):
+    """One forward pass, every map. Input: (B, 3, H, W) normalised, H and W multiples of 32.
+
+    Returns a dict of logits at full resolution: ``stroke``, ``region`` (DB shrunk-kernel
+    probability), ``thresh`` (DB threshold, after sigmoid), ``classes`` (K channels), and, for the
+    auxiliary loss, ``aux_classes`` at 1/4 resolution. ``binary`` (DB's approximate binary map) is
+    added in training mode only, because inference thresholds the region map directly.
+    """
+
+    def __init__(self, config: TextSegNetConfig | None = None) -> None:
+        super().__init__()
+        self.config = config or TextSegNetConfig()
+        cfg = self.config
+        self.encoder = ResNetEncoder(cfg.backbone, cfg.base_width)
+        self.decoder = FPNDecoder(self.encoder.out_channels, cfg.fpn_channels)
+        self.context = ObjectContextHead(cfg.fpn_channels, len(cfg.classes), cfg.key_channels)
+        self.text_head = UpsampleHead(cfg.fpn_channels, 3)  # stroke, region, threshold
+        self.class_head = nn.Conv2d(cfg.fpn_channels, len(cfg.classes), 1)
+
+    def forward(self, images: Tensor) -> dict[str, Tensor]:
+        features = self.decoder(self.encoder(images))
+        augmented, aux = self.context(features)
+        text = self.text_head(augmented)
+        size = images.shape[-2:]
+        out = {
+            "stroke": text[:, 0:1],
+            "region": text[:, 1:2],
+            "thresh": torch.sigmoid(text[:, 2:3]),
+            "classes": F.interpolate(self.class_head(augmented), size=size, mode="bilinear", align_corners=False),
+            "aux_classes": aux,
+        }
+        if self.training:
+            out["binary"] = torch.sigmoid(self.config.db_k * (torch.sigmoid(out["region"]) - out["thresh"]))
+        return out
+
+
+def textsegnet_resnet18(pretrained: bool = True, weights: str | Path | None = None) -> TextSegNet:
+    """The default segmentation network; ``pretrained`` loads the weights shipped in the package."""
+    if not pretrained and weights is None:
+        return TextSegNet(TextSegNetConfig())
+    checkpoint = read_checkpoint(weights or DEFAULT_WEIGHTS)
+    model = TextSegNet(TextSegNetConfig(**checkpoint["config"]))
+    return load_state(model, checkpoint["state_dict"])

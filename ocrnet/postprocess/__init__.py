@@ -1,0 +1,1 @@
+"""Post-processing in numpy/OpenCV: CTC decoding, DB maps -> polygons, crop rectification."""

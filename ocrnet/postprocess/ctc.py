@@ -1,0 +1,77 @@
+"""CTC decoding: greedy and prefix beam search, with per-character probabilities."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Decoded:
+    text: str
+    char_probs: list[float]
+    score: float  # raw word confidence: geometric mean of the character probabilities
+
+
+def _word_score(char_probs: list[float], blank_prob: float) -> float:
+    if not char_probs:
+        return blank_prob
+    return float(np.exp(np.mean(np.log(np.clip(char_probs, 1e-6, 1.0)))))
+
+
+def greedy_decode(probs: np.ndarray, charset: str) -> Decoded:
+    """``probs``: (T, classes) softmax output for one sequence. Each character's probability is
+    the highest frame probability among the frames that emitted it."""
+    best = probs.argmax(1)
+    text, char_probs = [], []
+    previous = 0
+    for t, k in enumerate(best):
+        if k != 0 and k != previous:
+            text.append(charset[k - 1])
+            char_probs.append(float(probs[t, k]))
+        elif k != 0 and k == previous:
+            char_probs[-1] = max(char_probs[-1], float(probs[t, k]))
+        previous = k
+    blank = float(probs[:, 0].mean()) if len(probs) else 0.0
+    return Decoded("".join(text), char_probs, _word_score(char_probs, blank))
+
+
+def beam_decode(probs: np.ndarray, charset: str, beam: int = 8, prune: float = 1e-3) -> Decoded:
+    """Prefix beam search (Hannun et al. 2014) without a language model. Characters below
+    ``prune`` probability in a frame are not expanded, which keeps it fast."""
+    beams: dict[tuple[int, ...], tuple[float, float]] = {(): (1.0, 0.0)}  # prefix -> (p_blank, p_non_blank)
+    for t in range(probs.shape[0]):
+        frame = probs[t]
+        candidates = np.flatnonzero(frame > prune)
+        next_beams: dict[tuple[int, ...], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for prefix, (p_b, p_nb) in beams.items():
+            total = p_b + p_nb
+            for k in candidates:
+                p = float(frame[k])
+                if k == 0:
+                    next_beams[prefix][0] += total * p
+                    continue
+                extended = (*prefix, int(k))
+                if prefix and prefix[-1] == k:
+                    next_beams[extended][1] += p_b * p  # a repeat needs a blank in between
+                    next_beams[prefix][1] += p_nb * p
+                else:
+                    next_beams[extended][1] += total * p
+        ranked = sorted(next_beams.items(), key=lambda kv: kv[1][0] + kv[1][1], reverse=True)[:beam]
+        norm = sum(v[0] + v[1] for _, v in ranked) or 1.0
+        beams = {k: (v[0] / norm, v[1] / norm) for k, v in ranked}
+    best = max(beams.items(), key=lambda kv: kv[1][0] + kv[1][1])[0]
+    greedy = greedy_decode(probs, charset)
+    text = "".join(charset[k - 1] for k in best)
+    if text == greedy.text:
+        return greedy
+    # per-character probability: the best frame for that class, in order, within the path
+    char_probs, t0 = [], 0
+    for k in best:
+        window = probs[t0:, k]
+        t = t0 + int(window.argmax()) if len(window) else t0
+        char_probs.append(float(probs[t, k]) if t < len(probs) else 0.0)
+        t0 = min(t + 1, len(probs))
+    return Decoded(text, char_probs, _word_score(char_probs, float(probs[:, 0].mean())))

@@ -1,0 +1,1 @@
+"""Predictors: pre-processing + model + post-processing behind one call, one per stage."""

@@ -1,0 +1,178 @@
+"""`ocrnet train rec`: CRNN + CTC on synthetic crops (pre-rendered and on the fly) and real crops."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from ocrnet.data.crops import real_crops, synthetic_crops
+from ocrnet.data.synth import generate_crop
+from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width
+from ocrnet.eval.metrics import character_error_rate, one_minus_ned, word_accuracy
+from ocrnet.io import ImageLoadError, load_image
+from ocrnet.models.checkpoint import export_weights
+from ocrnet.models.recognizer import CRNN, CRNNConfig
+from ocrnet.predict.recognition import Recognizer
+from ocrnet.train.common import (
+    RunLog,
+    autocast,
+    load_training_state,
+    save_training_state,
+    setup_device,
+    unwrap,
+    warmup_cosine,
+    wrap_ddp,
+)
+from ocrnet.types import CropSample
+
+
+@dataclass
+class RecTrainConfig:
+    out: Path
+    synth_dirs: list[Path] = field(default_factory=list)
+    data_root: Path | None = None
+    steps: int = 30000
+    batch: int = 64
+    lr: float = 1e-3
+    real_share: float = 0.35
+    fresh_share: float = 0.1  # crops rendered during training, beyond the pre-rendered pool
+    val_every: int = 1000
+    max_width: int = 384
+    threads: int | None = None
+    seed: int = 0
+    amp: bool = True
+    resume: bool = True
+
+
+class CropSampler:
+    """Draws training crops: real (augmented), pre-rendered synthetic, or freshly rendered."""
+
+    def __init__(self, cfg: RecTrainConfig, rank: int) -> None:
+        self.cfg = cfg
+        self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
+        self.synth = [c for folder in cfg.synth_dirs for c in synthetic_crops(folder)]
+        self.real = real_crops(cfg.data_root, "train") if cfg.data_root else []
+        self.fresh_seed = int(self.rng.integers(1 << 30))
+
+    def one(self) -> tuple[np.ndarray, str]:
+        roll = self.rng.random()
+        if self.real and roll < self.cfg.real_share:
+            crop = self.real[self.rng.integers(len(self.real))]
+            image = photometric(self.rng, crop_geometry(self.rng, crop.image), blur_strength=0.6)
+            return image, crop.text
+        if self.synth and roll < 1.0 - self.cfg.fresh_share:
+            crop = self.synth[self.rng.integers(len(self.synth))]
+            try:
+                return load_image(crop.image_path), crop.text
+            except ImageLoadError:
+                pass
+        self.fresh_seed += 1
+        return generate_crop((self.cfg.seed, 77, self.fresh_seed))
+
+    def batch(self) -> tuple[list[np.ndarray], list[str]]:
+        """Draw 4 batches' worth, sort by width and keep one contiguous run: little padding."""
+        pool = [self.one() for _ in range(self.cfg.batch * 4)] if self.cfg.batch >= 8 else [
+            self.one() for _ in range(self.cfg.batch)]
+        pool.sort(key=lambda item: rec_width(item[0].shape[0], item[0].shape[1], 32, self.cfg.max_width))
+        start = int(self.rng.integers(0, len(pool) - self.cfg.batch + 1))
+        chosen = pool[start:start + self.cfg.batch]
+        return [c[0] for c in chosen], [c[1] for c in chosen]
+
+
+def encode(texts: list[str], charset: str) -> tuple[torch.Tensor, torch.Tensor]:
+    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    targets = [index[ch] for text in texts for ch in text if ch in index]
+    lengths = [sum(ch in index for ch in text) for text in texts]
+    return torch.tensor(targets, dtype=torch.long), torch.tensor(lengths, dtype=torch.long)
+
+
+def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
+    sets: dict[str, list[CropSample]] = {}
+    if cfg.data_root:
+        for crop in real_crops(cfg.data_root, "val"):
+            sets.setdefault(crop.source, []).append(crop)
+    synth = []
+    for i in range(500):
+        image, text = generate_crop((999, i))
+        synth.append(CropSample(image_path=None, text=text, source="synth_val", image=image))
+    sets["synth"] = synth
+    return sets
+
+
+def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]:
+    recognizer = Recognizer(model.eval(), max_width=512)
+    out: dict[str, float] = {}
+    real_acc = []
+    for name, crops in sets.items():
+        readings = recognizer([c.image for c in crops], orientations=False)
+        preds, gts = [r.text for r in readings], [c.text for c in crops]
+        out[f"acc_{name}"] = word_accuracy(preds, gts)
+        out[f"acc_cs_{name}"] = word_accuracy(preds, gts, case_sensitive=True)
+        out[f"ned_{name}"] = one_minus_ned(preds, gts)
+        out[f"cer_{name}"] = character_error_rate(preds, gts)
+        if name != "synth":
+            real_acc.append(out[f"acc_{name}"])
+    out["acc_real_mean"] = float(np.mean(real_acc)) if real_acc else out["acc_synth"]
+    model.train()
+    return out
+
+
+def train_recognizer(cfg: RecTrainConfig) -> Path:
+    device, rank, world = setup_device(cfg.threads)
+    torch.manual_seed(cfg.seed + rank)
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    model_cfg = CRNNConfig()
+    model = CRNN(model_cfg).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    scheduler = warmup_cosine(optimizer, min(1000, cfg.steps // 10 + 1), cfg.steps)
+    last = cfg.out / "last.pt"
+    step, extra = 0, {}
+    if cfg.resume and last.is_file():
+        step, extra = load_training_state(last, model, optimizer, scheduler)
+        print(f"resumed from {last} at step {step}")
+    model = wrap_ddp(model, device, world)
+    sampler = CropSampler(cfg, rank)
+    val_sets = validation_sets(cfg) if rank == 0 else {}
+    log = RunLog(cfg.out)
+    ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    best = extra.get("best", -1.0)
+    model.train()
+    bar = tqdm(total=cfg.steps, initial=step, disable=rank != 0, mininterval=30, dynamic_ncols=True)
+    running = []
+    while step < cfg.steps:
+        images, texts = sampler.batch()
+        x = rec_batch(images, 32, cfg.max_width).to(device)
+        targets, target_lengths = encode(texts, model_cfg.charset)
+        input_lengths = torch.tensor([rec_width(im.shape[0], im.shape[1], 32, cfg.max_width) // 4 for im in images])
+        with autocast(device, cfg.amp):
+            logits = model(x)["logits"]
+        loss = ctc(logits.float().log_softmax(2), targets, input_lengths, target_lengths)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        running.append(float(loss))
+        bar.update(1)
+        if rank == 0 and step % 50 == 0:
+            bar.set_postfix(loss=f"{np.mean(running):.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
+            log.write({"kind": "train", "step": step, "loss_ctc": float(np.mean(running))})
+            running = []
+        if rank == 0 and (step % cfg.val_every == 0 or step == cfg.steps):
+            scores = evaluate(unwrap(model), val_sets)
+            log.write({"kind": "val", "step": step, **scores})
+            print(f"step {step}: " + ", ".join(f"{k}={v:.3f}" for k, v in scores.items() if k.startswith("acc_")))
+            if scores["acc_real_mean"] > best:
+                best = scores["acc_real_mean"]
+                export_weights(unwrap(model), model_cfg, cfg.out / "best_fp16.pt", {"step": step, "scores": scores})
+            save_training_state(last, model, optimizer, scheduler, step, model_cfg, {"best": best})
+            log.plot("recogniser")
+    bar.close()
+    return cfg.out / "best_fp16.pt"

@@ -139,9 +139,56 @@ def train_rec(
     """Train the CRNN recogniser; launch with torchrun for several GPUs."""
     from ocrnet.train.rec import RecTrainConfig, train_recognizer
 
-    cfg = RecTrainConfig(out=out, synth_dirs=list(synth), data_root=data_root, steps=steps, batch=batch, lr=lr,
-                         val_every=val_every, threads=threads, amp=amp, resume=resume)
+    cfg = RecTrainConfig(
+        out=out,
+        synth_dirs=list(synth),
+        data_root=data_root,
+        steps=steps,
+        batch=batch,
+        lr=lr,
+        val_every=val_every,
+        threads=threads,
+        amp=amp,
+        resume=resume,
+    )
     console.print(f"best weights: {train_recognizer(cfg)}")
+
+
+@train_app.command("seg")
+def train_seg(
+    out: Path = typer.Option(Path("runs/seg"), help="Run folder: checkpoints, log.jsonl, curves.png."),
+    synth: list[Path] = typer.Option([], help="Folders of pre-rendered scenes (ocrnet synth --out)."),
+    data_root: Path | None = typer.Option(None, help="Real data root (e.g. ../shared/data)."),
+    steps: int = typer.Option(6000),
+    batch: int = typer.Option(8),
+    size: int = typer.Option(320, help="Training crop side."),
+    lr: float = typer.Option(2e-3),
+    real_share: float = typer.Option(0.25, help="Share of real images in a batch."),
+    val_every: int = typer.Option(500),
+    val_images: int = typer.Option(100, help="Synthetic validation images checked during training."),
+    threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
+    amp: bool = typer.Option(True, help="bf16 autocast."),
+    resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),
+) -> None:
+    """Train TextSegNet; launch with torchrun for several GPUs."""
+    from ocrnet.train.seg import SegTrainConfig, train_segmenter
+
+    cfg = SegTrainConfig(
+        out=out,
+        synth_dirs=list(synth),
+        data_root=data_root,
+        steps=steps,
+        batch=batch,
+        size=size,
+        lr=lr,
+        real_share=real_share,
+        val_every=val_every,
+        val_images=val_images,
+        threads=threads,
+        amp=amp,
+        resume=resume,
+    )
+    console.print(f"best weights: {train_segmenter(cfg)}")
 
 
 if __name__ == "__main__":

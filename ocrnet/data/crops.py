@@ -46,8 +46,9 @@ def cut_words(annotation: Annotation, image: np.ndarray, pad: float = 0.08) -> l
         right, bottom = int(min(image.shape[1], x1 + grow)), int(min(image.shape[0], y1 + grow))
         if right - left >= 4 and bottom - top >= 4:
             crop = shrink(image[top:bottom, left:right])
-            out.append(CropSample(image_path=annotation.image_path, text=word.text, source=annotation.source,
-                                  image=crop))
+            out.append(
+                CropSample(image_path=annotation.image_path, text=word.text, source=annotation.source, image=crop)
+            )
     return out
 
 

@@ -51,8 +51,11 @@ def rec_batch(images: list[np.ndarray], target_height: int = 32, max_width: int 
     widths = [rec_width(im.shape[0], im.shape[1], target_height, max_width) for im in images]
     batch = np.zeros((len(images), 3, target_height, max(widths)), np.float32)
     for i, (image, width) in enumerate(zip(images, widths, strict=True)):
-        resized = cv2.resize(image, (width, target_height), interpolation=cv2.INTER_AREA
-                             if image.shape[0] > target_height else cv2.INTER_LINEAR)
+        resized = cv2.resize(
+            image,
+            (width, target_height),
+            interpolation=cv2.INTER_AREA if image.shape[0] > target_height else cv2.INTER_LINEAR,
+        )
         batch[i, :, :, :width] = normalize(resized)
     return torch.from_numpy(batch)
 
@@ -69,7 +72,7 @@ def crop_geometry(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     if rng.random() < 0.4:
         top, bottom = (rng.uniform(0, 0.08, 2) * h).astype(int)
         left, right = (rng.uniform(0, 0.04, 2) * w).astype(int)
-        cut = image[top:h - bottom, left:w - right]
+        cut = image[top : h - bottom, left : w - right]
         if cut.shape[0] >= 4 and cut.shape[1] >= 4:
             image = cut
     return image

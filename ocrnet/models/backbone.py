@@ -41,7 +41,9 @@ class ResNetEncoder(nn.Module):
         super().__init__()
         widths = [base_width * m for m in (1, 2, 4, 8)]
         # two strided 3x3 convs reach 1/4 resolution for a fraction of a full-res 3x3 conv's cost
-        self.stem = nn.Sequential(conv_bn_relu(3, base_width // 2, 3, 2), conv_bn_relu(base_width // 2, base_width, 3, 2))
+        self.stem = nn.Sequential(
+            conv_bn_relu(3, base_width // 2, 3, 2), conv_bn_relu(base_width // 2, base_width, 3, 2)
+        )
         stages, cin = [], base_width
         for i, (blocks, cout) in enumerate(zip(DEPTHS[depth], widths, strict=True)):
             layers = [BasicBlock(cin, cout, 1 if i == 0 else 2)]

@@ -33,8 +33,15 @@ def calibrate(raw: float, calibration: tuple[float, float] | None) -> float:
 
 
 class Recognizer:
-    def __init__(self, model: CRNN | None = None, calibration: tuple[float, float] | None = None,
-                 batch_size: int = 64, max_width: int = 512, beam: int = 0, retry_below: float = 0.5) -> None:
+    def __init__(
+        self,
+        model: CRNN | None = None,
+        calibration: tuple[float, float] | None = None,
+        batch_size: int = 64,
+        max_width: int = 512,
+        beam: int = 0,
+        retry_below: float = 0.5,
+    ) -> None:
         self.model = (model or crnn(pretrained=True)).eval()
         self.charset = self.model.config.charset
         self.calibration = calibration
@@ -55,13 +62,15 @@ class Recognizer:
         order = np.argsort([rec_width(c.shape[0], c.shape[1], 32, self.max_width) for c in crops], kind="stable")
         results: list[Decoded | None] = [None] * len(crops)
         for start in range(0, len(order), self.batch_size):
-            idx = order[start:start + self.batch_size]
+            idx = order[start : start + self.batch_size]
             batch = rec_batch([crops[i] for i in idx], 32, self.max_width)
             probs = torch.softmax(self.model(batch)["logits"].float(), dim=2).numpy()  # (T, B, C)
             for j, i in enumerate(idx):
                 steps = rec_width(crops[i].shape[0], crops[i].shape[1], 32, self.max_width) // 4
                 seq = probs[:steps, j]
-                results[i] = beam_decode(seq, self.charset, self.beam) if self.beam else greedy_decode(seq, self.charset)
+                results[i] = (
+                    beam_decode(seq, self.charset, self.beam) if self.beam else greedy_decode(seq, self.charset)
+                )
         return results  # type: ignore[return-value]
 
     def __call__(self, crops: list[np.ndarray], orientations: bool = True) -> list[Reading]:
@@ -71,8 +80,11 @@ class Recognizer:
             return readings
         # Tall crops are probably vertical text: read them turned both ways. Poor readings may be
         # upside down: read them turned 180 degrees. Keep whichever orientation scores best.
-        retry = [i for i, (c, r) in enumerate(zip(crops, readings, strict=True))
-                 if c.shape[0] > 1.5 * c.shape[1] or r.score < self.retry_below]
+        retry = [
+            i
+            for i, (c, r) in enumerate(zip(crops, readings, strict=True))
+            if c.shape[0] > 1.5 * c.shape[1] or r.score < self.retry_below
+        ]
         for rotation, turns in ((90, 1), (270, 3), (180, 2)):
             todo = [i for i in retry if rotation == 180 or crops[i].shape[0] > 1.5 * crops[i].shape[1]]
             if not todo:

@@ -59,8 +59,9 @@ def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int, total: int, flo
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
-def save_training_state(path: Path, model: nn.Module, optimizer, scheduler, step: int, config: Any,
-                        extra: dict[str, Any]) -> None:
+def save_training_state(
+    path: Path, model: nn.Module, optimizer, scheduler, step: int, config: Any, extra: dict[str, Any]
+) -> None:
     import dataclasses
 
     payload = {
@@ -112,8 +113,7 @@ class RunLog:
         axes[0].set_title(f"{title}: training losses")
         axes[0].legend(fontsize=7)
         for key in sorted({k for r in val for k in r if k not in ("kind", "step")}):
-            axes[1].plot([r["step"] for r in val if key in r], [r[key] for r in val if key in r], marker="o",
-                         label=key)
+            axes[1].plot([r["step"] for r in val if key in r], [r[key] for r in val if key in r], marker="o", label=key)
         axes[1].set_xlabel("step")
         axes[1].set_title(f"{title}: validation")
         axes[1].legend(fontsize=7)

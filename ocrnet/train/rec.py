@@ -77,11 +77,14 @@ class CropSampler:
 
     def batch(self) -> tuple[list[np.ndarray], list[str]]:
         """Draw 4 batches' worth, sort by width and keep one contiguous run: little padding."""
-        pool = [self.one() for _ in range(self.cfg.batch * 4)] if self.cfg.batch >= 8 else [
-            self.one() for _ in range(self.cfg.batch)]
+        pool = (
+            [self.one() for _ in range(self.cfg.batch * 4)]
+            if self.cfg.batch >= 8
+            else [self.one() for _ in range(self.cfg.batch)]
+        )
         pool.sort(key=lambda item: rec_width(item[0].shape[0], item[0].shape[1], 32, self.cfg.max_width))
         start = int(self.rng.integers(0, len(pool) - self.cfg.batch + 1))
-        chosen = pool[start:start + self.cfg.batch]
+        chosen = pool[start : start + self.cfg.batch]
         return [c[0] for c in chosen], [c[1] for c in chosen]
 
 
@@ -159,7 +162,7 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
         optimizer.step()
         scheduler.step()
         step += 1
-        running.append(float(loss))
+        running.append(loss.item())
         bar.update(1)
         if rank == 0 and step % 50 == 0:
             bar.set_postfix(loss=f"{np.mean(running):.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")

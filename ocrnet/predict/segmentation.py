@@ -1,0 +1,70 @@
+"""Segment an image: resize to a multiple of 32 (capped), run TextSegNet, map results back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from ocrnet.data.transforms import normalize
+from ocrnet.models.checkpoint import read_checkpoint
+from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, textsegnet_resnet18
+from ocrnet.postprocess.db import DBParams, polygons_from_map
+
+
+@dataclass
+class SegOutput:
+    stroke: np.ndarray  # HxW float32 glyph probability, original size
+    region: np.ndarray  # HxW float32 DB kernel probability, original size
+    classes: np.ndarray  # HxW uint8 arg-max class, original size
+    polygons: list[tuple[np.ndarray, float]]  # (polygon in original pixels, detection score)
+
+
+def network_size(height: int, width: int, max_side: int, min_side: int = 32) -> tuple[int, int]:
+    """Size fed to the network: scaled so the longer side is at most ``max_side``, rounded to 32."""
+    scale = min(1.0, max_side / max(height, width))
+    h = max(min_side, int(round(height * scale / 32)) * 32)
+    w = max(min_side, int(round(width * scale / 32)) * 32)
+    return h, w
+
+
+class Segmenter:
+    def __init__(self, model: TextSegNet | None = None, max_side: int = 1280, params: DBParams | None = None) -> None:
+        self.model = (model or textsegnet_resnet18(pretrained=True)).eval()
+        self.max_side = max_side
+        self.params = params or DBParams()
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path, **kwargs) -> Segmenter:
+        checkpoint = read_checkpoint(path)
+        model = TextSegNet(TextSegNetConfig(**checkpoint["config"]))
+        state = checkpoint.get("state_dict") or checkpoint["model"]
+        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+        return cls(model, **kwargs)
+
+    @torch.inference_mode()
+    def maps(self, image: np.ndarray) -> dict[str, np.ndarray]:
+        """Network maps at network resolution: stroke, region (probabilities), classes (arg-max)."""
+        h, w = network_size(image.shape[0], image.shape[1], self.max_side)
+        resized = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA if h < image.shape[0] else cv2.INTER_LINEAR)
+        out = self.model(torch.from_numpy(normalize(resized))[None])
+        return {
+            "stroke": torch.sigmoid(out["stroke"][0, 0]).numpy(),
+            "region": torch.sigmoid(out["region"][0, 0]).numpy(),
+            "classes": out["classes"][0].argmax(0).to(torch.uint8).numpy(),
+        }
+
+    def __call__(self, image: np.ndarray) -> SegOutput:
+        maps = self.maps(image)
+        height, width = image.shape[:2]
+        mh, mw = maps["region"].shape
+        polygons = polygons_from_map(maps["region"], self.params, scale=(width / mw, height / mh))
+        return SegOutput(
+            stroke=cv2.resize(maps["stroke"], (width, height), interpolation=cv2.INTER_LINEAR),
+            region=cv2.resize(maps["region"], (width, height), interpolation=cv2.INTER_LINEAR),
+            classes=cv2.resize(maps["classes"], (width, height), interpolation=cv2.INTER_NEAREST),
+            polygons=polygons,
+        )

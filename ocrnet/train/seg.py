@@ -1,0 +1,321 @@
+"""`ocrnet train seg`: TextSegNet on pre-rendered synthetic scenes and the real sets with boxes.
+
+Losses (DESIGN.md): stroke BCE + Dice; DB region BCE with 3:1 hard-negative mining, Dice on the
+approximate binary map and L1 on the threshold map (weights 1, 1, 10 as in DBNet); class
+cross-entropy; OCRNet's auxiliary soft-region cross-entropy at weight 0.4. Every term has a
+mask, so partly labelled images (a plate scene labels only its plate) teach only what they know.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from ocrnet.data.formats import load_dataset
+from ocrnet.data.formats.funsd import load_funsd_classes
+from ocrnet.data.formats.plates import partial_label_mask
+from ocrnet.data.splits import TRAIN, scene_split
+from ocrnet.data.synth import KINDS, generate
+from ocrnet.data.transforms import normalize, photometric
+from ocrnet.eval.metrics import MaskMeter, evaluate_detection
+from ocrnet.io import ImageLoadError, load_image, read_jsonl
+from ocrnet.models.checkpoint import export_weights
+from ocrnet.models.segnet import TextSegNet, TextSegNetConfig
+from ocrnet.predict.segmentation import Segmenter
+from ocrnet.train.common import (
+    RunLog,
+    autocast,
+    load_training_state,
+    save_training_state,
+    setup_device,
+    unwrap,
+    warmup_cosine,
+    wrap_ddp,
+)
+from ocrnet.train.targets import make_targets
+from ocrnet.types import CLASS_ID, IGNORE_INDEX, Annotation, Word
+
+AUX_WEIGHT = 0.4
+
+
+@dataclass
+class SegTrainConfig:
+    out: Path
+    synth_dirs: list[Path] = field(default_factory=list)
+    data_root: Path | None = None
+    steps: int = 6000
+    batch: int = 8
+    size: int = 320
+    lr: float = 2e-3
+    real_share: float = 0.25
+    val_every: int = 500
+    val_images: int = 100
+    threads: int | None = None
+    seed: int = 0
+    amp: bool = True
+    resume: bool = True
+
+
+@dataclass
+class Item:
+    """A training image with whatever labels it has; arrays are loaded lazily."""
+
+    annotation: Annotation
+    stroke_path: str | None = None
+    class_path: str | None = None
+    has_words: bool = True
+
+
+def synthetic_items(folder: Path) -> list[Item]:
+    items = []
+    for record in read_jsonl(folder / "annotations.jsonl"):
+        ann = Annotation.from_dict(record)
+        ann.image_path = str(folder / record["image"])
+        items.append(Item(ann, str(folder / record["stroke_mask"]), str(folder / record["class_map"])))
+    return items
+
+
+def real_items(root: Path) -> list[Item]:
+    items: list[Item] = []
+    for rel, fmt in (("icdar2013_born_digital", "icdar2013"), ("plates_us/scenes", "plates")):
+        if (root / rel).is_dir():
+            for index, ann in enumerate(load_dataset(root / rel, fmt)):
+                if scene_split(ann, index) == TRAIN:
+                    items.append(Item(ann))
+    if (root / "funsd_layout_masks").is_dir():
+        items += [
+            Item(a, class_path=a.class_map_path, has_words=False)
+            for a in load_dataset(root / "funsd_layout_masks", "funsd")
+        ]
+    return items
+
+
+def _read_gray(path: str) -> np.ndarray:
+    array = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if array is None:
+        raise ImageLoadError(f"{path}: unreadable mask")
+    return array
+
+
+class SceneSampler:
+    """Random scale + crop to ``size`` (biased towards text), photometric degradation, targets."""
+
+    def __init__(self, cfg: SegTrainConfig, rank: int) -> None:
+        self.cfg = cfg
+        self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
+        self.synth = [i for folder in cfg.synth_dirs for i in synthetic_items(folder)]
+        self.real = real_items(cfg.data_root) if cfg.data_root else []
+
+    def _load(self, item: Item) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        ann = item.annotation
+        image = load_image(ann.image_path)
+        stroke = (_read_gray(item.stroke_path) > 127).astype(np.uint8) if item.stroke_path else None
+        if item.class_path and ann.source == "funsd":
+            classes = load_funsd_classes(item.class_path)
+        elif item.class_path:
+            classes = _read_gray(item.class_path)
+        else:
+            classes = None
+        labelled = None
+        if ann.level == "plate":
+            labelled = partial_label_mask(ann)
+            classes = np.where(labelled, CLASS_ID["background"], IGNORE_INDEX).astype(np.uint8)
+            for word in ann.words:
+                cv2.fillPoly(classes, [np.round(word.points).astype(np.int32)], CLASS_ID["plate"])
+        return image, stroke, classes, labelled
+
+    def one(self) -> dict[str, np.ndarray]:
+        use_real = self.real and (not self.synth or self.rng.random() < self.cfg.real_share)
+        pool = self.real if use_real else self.synth
+        item = pool[self.rng.integers(len(pool))]
+        try:
+            image, stroke, classes, labelled = self._load(item)
+        except (ImageLoadError, OSError):
+            return self.one()
+        ann = item.annotation
+        size = self.cfg.size
+        h, w = image.shape[:2]
+        if use_real:
+            scale = self.rng.uniform(400, 1100) / max(h, w)
+        else:
+            scale = self.rng.uniform(0.45, 1.3)
+        cw, ch = size / scale, size / scale  # crop size in source pixels
+        words = [wd for wd in ann.words if not wd.ignore]
+        if words and self.rng.random() < 0.7:
+            cx, cy = words[self.rng.integers(len(words))].points.mean(0) + self.rng.uniform(-0.4, 0.4, 2) * [cw, ch]
+        else:
+            cx, cy = self.rng.uniform(0, w), self.rng.uniform(0, h)
+        x0 = float(np.clip(cx - cw / 2, min(0, w - cw), max(0, w - cw)))
+        y0 = float(np.clip(cy - ch / 2, min(0, h - ch), max(0, h - ch)))
+        matrix = np.array([[scale, 0, -x0 * scale], [0, scale, -y0 * scale]], np.float32)
+
+        def warp(array: np.ndarray, interp: int, border: float) -> np.ndarray:
+            return cv2.warpAffine(
+                array, matrix, (size, size), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=border
+            )
+
+        inside = warp(np.ones((h, w), np.uint8), cv2.INTER_NEAREST, 0).astype(bool)
+        image_c = photometric(self.rng, warp(image, cv2.INTER_LINEAR, 0))
+        stroke_c = warp(stroke, cv2.INTER_NEAREST, 0) if stroke is not None else None
+        classes_c = warp(classes, cv2.INTER_NEAREST, IGNORE_INDEX) if classes is not None else None
+        labelled_c = (
+            inside if labelled is None else inside & warp(labelled.astype(np.uint8), cv2.INTER_NEAREST, 0).astype(bool)
+        )
+        moved = [
+            Word(polygon=(wd.points * scale - [x0 * scale, y0 * scale]).tolist(), text=wd.text, ignore=wd.ignore)
+            for wd in ann.words
+        ]
+        t = make_targets(moved, size, size, stroke_c, classes_c, labelled_c, has_words=item.has_words)
+        stroke_mask = t.stroke_mask * inside
+        return {
+            "image": normalize(image_c),
+            "region": t.region,
+            "region_mask": t.region_mask,
+            "thresh": t.thresh,
+            "thresh_mask": t.thresh_mask * inside,
+            "stroke": t.stroke,
+            "stroke_mask": stroke_mask,
+            "classes": t.classes,
+        }
+
+    def batch(self) -> dict[str, torch.Tensor]:
+        items = [self.one() for _ in range(self.cfg.batch)]
+        return {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in items[0]}
+
+
+# -- losses --------------------------------------------------------------------------------------
+def masked_bce_dice(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    prob = torch.sigmoid(logits)
+    bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    bce = (bce * mask).sum() / mask.sum().clamp(min=1.0)
+    return bce + dice_loss(prob, target, mask)
+
+
+def dice_loss(prob: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    inter = (prob * target * mask).sum()
+    union = (prob * mask).sum() + (target * mask).sum()
+    return 1.0 - 2.0 * inter / union.clamp(min=1e-6) if float(mask.sum()) > 0 else prob.sum() * 0.0
+
+
+def ohem_bce(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, ratio: float = 3.0) -> torch.Tensor:
+    """BCE over all positives and the hardest negatives, at most ``ratio`` per positive (DBNet)."""
+    loss = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    positive = (target * mask) > 0.5
+    negative = ((1 - target) * mask) > 0.5
+    n_pos = int(positive.sum())
+    n_neg = min(int(negative.sum()), int(max(n_pos, 1) * ratio))
+    pos_loss = loss[positive].sum()
+    neg_loss = torch.topk(loss[negative], n_neg).values.sum() if n_neg > 0 else loss.sum() * 0.0
+    return (pos_loss + neg_loss) / max(n_pos + n_neg, 1)
+
+
+def seg_losses(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    region_mask = batch["region_mask"]
+    losses = {
+        "stroke": masked_bce_dice(out["stroke"][:, 0].float(), batch["stroke"], batch["stroke_mask"]),
+        "region": ohem_bce(out["region"][:, 0].float(), batch["region"], region_mask),
+        "binary": dice_loss(out["binary"][:, 0].float(), batch["region"], region_mask),
+        "thresh": 10.0
+        * ((out["thresh"][:, 0].float() - batch["thresh"]).abs() * batch["thresh_mask"]).sum()
+        / batch["thresh_mask"].sum().clamp(min=1.0),
+        "classes": F.cross_entropy(out["classes"].float(), batch["classes"], ignore_index=IGNORE_INDEX)
+        if bool((batch["classes"] != IGNORE_INDEX).any())
+        else out["classes"].sum() * 0.0,
+    }
+    aux_target = F.interpolate(batch["classes"][:, None].float(), size=out["aux_classes"].shape[-2:], mode="nearest")[
+        :, 0
+    ].long()
+    losses["aux"] = AUX_WEIGHT * (
+        F.cross_entropy(out["aux_classes"].float(), aux_target, ignore_index=IGNORE_INDEX)
+        if bool((aux_target != IGNORE_INDEX).any())
+        else out["aux_classes"].sum() * 0.0
+    )
+    return losses
+
+
+# -- validation ----------------------------------------------------------------------------------
+def synthetic_validation(count: int, size: int = 640) -> list[Annotation]:
+    """A fixed synthetic validation set: seed 1000, every kind in turn."""
+    return [generate(KINDS[i % len(KINDS)], (1000, i), size=(size, size)) for i in range(count)]
+
+
+def evaluate_segmenter(segmenter: Segmenter, samples: list[Annotation]) -> dict[str, float]:
+    stroke = MaskMeter()
+    gts, dets = [], []
+    for sample in samples:
+        out = segmenter(sample.image)
+        stroke.update(out.stroke > 0.5, sample.stroke_mask > 0)
+        gts.append(sample.words)
+        dets.append([Word(polygon=p.tolist(), text="", score=s) for p, s in out.polygons])
+    det = evaluate_detection(gts, dets)
+    return {
+        "stroke_iou": stroke.iou,
+        "stroke_f": stroke.fscore,
+        "det_precision": det.precision,
+        "det_recall": det.recall,
+        "det_hmean": det.hmean,
+    }
+
+
+def train_segmenter(cfg: SegTrainConfig) -> Path:
+    device, rank, world = setup_device(cfg.threads)
+    torch.manual_seed(cfg.seed + rank)
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    model_cfg = TextSegNetConfig()
+    model = TextSegNet(model_cfg).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
+    scheduler = warmup_cosine(optimizer, min(500, cfg.steps // 10 + 1), cfg.steps)
+    last = cfg.out / "last.pt"
+    step, extra = 0, {}
+    if cfg.resume and last.is_file():
+        step, extra = load_training_state(last, model, optimizer, scheduler)
+        print(f"resumed from {last} at step {step}")
+    model = wrap_ddp(model, device, world)
+    sampler = SceneSampler(cfg, rank)
+    print(f"training images: {len(sampler.synth)} synthetic, {len(sampler.real)} real")
+    val = synthetic_validation(cfg.val_images) if rank == 0 else []
+    log = RunLog(cfg.out)
+    best = extra.get("best", -1.0)
+    model.train()
+    bar = tqdm(total=cfg.steps, initial=step, disable=rank != 0, mininterval=30, dynamic_ncols=True)
+    running: dict[str, list[float]] = {}
+    while step < cfg.steps:
+        batch = {k: v.to(device) for k, v in sampler.batch().items()}
+        with autocast(device, cfg.amp):
+            out = model(batch["image"])
+        losses = seg_losses(out, batch)
+        total = sum(losses.values())
+        optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        bar.update(1)
+        for k, v in losses.items():
+            running.setdefault(k, []).append(float(v.detach()))
+        if rank == 0 and step % 25 == 0:
+            means = {f"loss_{k}": float(np.mean(v)) for k, v in running.items()}
+            bar.set_postfix(loss=f"{sum(means.values()):.3f}")
+            log.write({"kind": "train", "step": step, **means})
+            running = {}
+        if rank == 0 and (step % cfg.val_every == 0 or step == cfg.steps):
+            scores = evaluate_segmenter(Segmenter(unwrap(model).eval(), max_side=640), val)
+            unwrap(model).train()
+            log.write({"kind": "val", "step": step, **scores})
+            print(f"step {step}: " + ", ".join(f"{k}={v:.3f}" for k, v in scores.items()))
+            score = scores["det_hmean"] + scores["stroke_iou"]
+            if score > best:
+                best = score
+                export_weights(unwrap(model), model_cfg, cfg.out / "best_fp16.pt", {"step": step, "scores": scores})
+            save_training_state(last, model, optimizer, scheduler, step, model_cfg, {"best": best})
+            log.plot("TextSegNet")
+    bar.close()
+    return cfg.out / "best_fp16.pt"

@@ -1,0 +1,51 @@
+import torch
+
+from ocrnet.models.checkpoint import export_weights, read_checkpoint
+from ocrnet.models.ocr_head import ObjectContextHead
+from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
+from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, textsegnet_resnet18
+from ocrnet.types import CLASS_NAMES
+
+
+def test_segnet_outputs_every_map_at_full_resolution():
+    model = TextSegNet(TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=32, key_channels=16))
+    model.train()
+    out = model(torch.randn(2, 3, 64, 96))
+    assert out["stroke"].shape == out["region"].shape == out["thresh"].shape == (2, 1, 64, 96)
+    assert out["classes"].shape == (2, len(CLASS_NAMES), 64, 96)
+    assert out["aux_classes"].shape == (2, len(CLASS_NAMES), 16, 24)
+    thresh = out["thresh"].detach()
+    assert "binary" in out and float(thresh.min()) >= 0 and float(thresh.max()) <= 1
+    model.eval()
+    assert "binary" not in model(torch.randn(1, 3, 32, 32))
+
+
+def test_ocr_head_pools_regions_over_pixels():
+    head = ObjectContextHead(channels=8, num_classes=3, key_channels=4).eval()
+    x = torch.randn(1, 8, 5, 7)
+    aux = head.aux(x)
+    weights = torch.softmax(aux.flatten(2), dim=2)
+    # the softmax runs over the 35 pixels of each class map, not over the classes of each pixel
+    assert torch.allclose(weights.sum(2), torch.ones(1, 3))
+    augmented, aux_out = head(x)
+    assert augmented.shape == x.shape and torch.allclose(aux_out, aux)
+
+
+def test_crnn_sequence_length_is_quarter_width():
+    model = CRNN(CRNNConfig(hidden=32, width=8)).eval()
+    logits = model(torch.randn(3, 3, 32, 100))["logits"]
+    assert logits.shape == (25, 3, len(model.config.charset) + 1)
+
+
+def test_checkpoint_round_trip_in_fp16(tmp_path):
+    cfg = TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=32, key_channels=16)
+    model = TextSegNet(cfg).eval()
+    export_weights(model, cfg, tmp_path / "seg.pt", {"note": "test"})
+    checkpoint = read_checkpoint(tmp_path / "seg.pt")
+    assert all(v.dtype == torch.float16 for v in checkpoint["state_dict"].values() if v.is_floating_point())
+    loaded = textsegnet_resnet18(weights=tmp_path / "seg.pt")
+    x = torch.randn(1, 3, 64, 64)
+    assert torch.allclose(loaded(x)["region"], model(x)["region"], atol=0.05)
+    rec_cfg = CRNNConfig(hidden=16, width=8)
+    export_weights(CRNN(rec_cfg), rec_cfg, tmp_path / "rec.pt")
+    assert crnn(weights=tmp_path / "rec.pt").config.hidden == 16

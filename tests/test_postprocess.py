@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from ocrnet.eval.metrics import detection_counts
+from ocrnet.postprocess.ctc import beam_decode, greedy_decode
+from ocrnet.postprocess.db import DBParams, order_clockwise, polygons_from_map
+from ocrnet.train.targets import THRESH_MAX, THRESH_MIN, make_targets
+from ocrnet.types import IGNORE_INDEX, Word
+
+CHARSET = "abc"
+
+
+def frames(*rows):
+    return np.asarray(rows, np.float32)
+
+
+def test_greedy_collapses_repeats_and_blanks():
+    # frames: a a blank a b -> "aab"
+    probs = frames([0.1, 0.9, 0, 0], [0.2, 0.8, 0, 0], [0.9, 0.1, 0, 0], [0.3, 0.7, 0, 0], [0.4, 0, 0.6, 0])
+    out = greedy_decode(probs, CHARSET)
+    assert out.text == "aab"
+    assert out.char_probs == pytest.approx([0.9, 0.7, 0.6])
+    assert out.score == pytest.approx((0.9 * 0.7 * 0.6) ** (1 / 3), rel=1e-4)
+
+
+def test_beam_finds_the_likelier_word_greedy_misses():
+    # greedy reads blank-blank = "" but "a" summed over its alignments is likelier (0.64 vs 0.36)
+    probs = frames([0.6, 0.4, 0, 0], [0.6, 0.4, 0, 0])
+    assert greedy_decode(probs, CHARSET).text == ""
+    assert beam_decode(probs, CHARSET, beam=4).text == "a"
+
+
+def test_db_round_trip_recovers_boxes():
+    words = [
+        Word(polygon=[[20, 20], [120, 20], [120, 50], [20, 50]], text="a"),
+        Word(polygon=[[30, 100], [200, 80], [204, 115], [34, 135]], text="b"),
+    ]
+    targets = make_targets(words, 160, 240, None, None)
+    polys = polygons_from_map(targets.region * 0.95, DBParams())
+    dets = [Word(polygon=p.tolist(), text="") for p, _ in polys]
+    assert detection_counts(words, dets) == (2, 2, 2)
+    assert all(len(p) == 4 for p, _ in polys)
+    assert all(0.9 < s <= 0.96 for _, s in polys)
+
+
+def test_db_drops_low_scores_and_scales_to_image():
+    prob = np.zeros((40, 80), np.float32)
+    prob[10:20, 10:50] = 0.4  # above the binary threshold, below the box threshold
+    assert polygons_from_map(prob) == []
+    prob[10:20, 10:50] = 0.9
+    [(poly, _)] = polygons_from_map(prob, scale=(2.0, 2.0))
+    assert poly[:, 0].max() > 90  # map pixels scaled to image pixels
+
+
+def test_targets_masks():
+    words = [
+        Word(polygon=[[10, 10], [60, 10], [60, 30], [10, 30]], text="x"),
+        Word(polygon=[[70, 10], [90, 10], [90, 30], [70, 30]], text="###", ignore=True),
+    ]
+    stroke = np.zeros((40, 100), np.uint8)
+    stroke[15:25, 15:55] = 1
+    t = make_targets(words, 40, 100, stroke, None)
+    assert t.region[20, 35] == 1 and t.region[11, 11] == 0  # shrunk kernel
+    assert t.region_mask[20, 80] == 0 and t.region_mask[5, 5] == 1  # don't care masked
+    assert t.stroke_mask[20, 80] == 0
+    assert t.thresh.min() >= THRESH_MIN and t.thresh.max() <= THRESH_MAX + 1e-6
+    assert t.thresh_mask[10, 10] == 1 and (t.classes == IGNORE_INDEX).all()
+    none = make_targets([], 8, 8, None, None, has_words=False)
+    assert none.region_mask.sum() == 0 and none.stroke_mask.sum() == 0
+
+
+def test_clockwise_from_top_left():
+    pts = order_clockwise(np.array([[0, 10], [10, 10], [10, 0], [0, 0]], np.float32))
+    assert pts[0].tolist() == [0, 0] and pts[1].tolist() == [10, 0]

@@ -80,6 +80,86 @@ def _bench_synth(kinds: list[str], n: int, size: int) -> None:
     console.print(table)
 
 
+def _pipeline(mode: str, seg_weights: Path | None, rec_weights: Path | None, max_side: int):
+    from ocrnet.pipeline import Pipeline
+    from ocrnet.predict.recognition import Recognizer
+    from ocrnet.predict.segmentation import Segmenter
+
+    segmenter = (
+        Segmenter.from_checkpoint(seg_weights, max_side=max_side) if seg_weights else Segmenter(max_side=max_side)
+    )
+    recognizer = Recognizer.from_checkpoint(rec_weights) if rec_weights else Recognizer.default()
+    return Pipeline(segmenter, recognizer, mode=mode)
+
+
+@app.command()
+def read(
+    inputs: list[Path] = typer.Argument(..., help="Images, folders (recursive) and videos."),
+    json_out: Path | None = typer.Option(None, "--json", help="JSON lines: one per image (or video track)."),
+    viz: Path | None = typer.Option(None, help="Folder for overlay PNGs (polygons by class, text, legend)."),
+    masks: Path | None = typer.Option(None, help="Folder for stroke-mask and class-map PNGs."),
+    erase: Path | None = typer.Option(None, help="Folder for images with the text removed."),
+    markdown: Path | None = typer.Option(None, help="Folder for Markdown (documents)."),
+    mode: str = typer.Option("auto", help="auto, scene, plate, sign or document."),
+    every: int = typer.Option(10, help="Video: read every N-th frame."),
+    resume: bool = typer.Option(False, help="Skip inputs already in the --json file."),
+    seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
+    rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
+    max_side: int = typer.Option(1280, help="Longest side the segmentation network sees."),
+) -> None:
+    """Find and read the text in images and videos."""
+    from ocrnet.batch import ReadOutputs, run_batch
+
+    if mode not in ("auto", "scene", "plate", "sign", "document"):
+        raise typer.BadParameter(f"unknown mode {mode!r}")
+    pipeline = _pipeline(mode, seg_weights, rec_weights, max_side)
+    outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown)
+    report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print)
+    console.print(f"read {report.done}, skipped {report.skipped} already done, failed {len(report.failed)}")
+    for failure in report.failed:
+        console.print(f"[red]failed: {failure}[/red]")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def recognize(
+    crops: list[Path] = typer.Argument(..., help="Word or line crops: files or folders."),
+    json_out: Path | None = typer.Option(None, "--json", help="JSON lines {image, text, score} per crop."),
+    rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
+    beam: int = typer.Option(0, help="Beam width (0: greedy)."),
+    batch_size: int = typer.Option(64),
+) -> None:
+    """Recognise cropped words or lines, batched."""
+    from rich.progress import track
+
+    from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image
+    from ocrnet.predict.recognition import Recognizer
+
+    kwargs = {"beam": beam, "batch_size": batch_size}
+    recognizer = Recognizer.from_checkpoint(rec_weights, **kwargs) if rec_weights else Recognizer.default(**kwargs)
+    paths = list(iter_image_files(crops))
+    failed = []
+    for start in track(range(0, len(paths), batch_size), description="recognize", console=console):
+        chunk, images = [], []
+        for path in paths[start : start + batch_size]:
+            try:
+                images.append(load_image(path))
+                chunk.append(path)
+            except ImageLoadError as exc:
+                failed.append(str(exc))
+        for path, reading in zip(chunk, recognizer(images) if images else [], strict=True):
+            record = {"image": str(path), "text": reading.text, "score": round(reading.score, 4)}
+            if json_out:
+                append_jsonl(json_out, record)
+            else:
+                console.print(f"{path}\t{reading.text}\t{reading.score:.3f}")
+    for failure in failed:
+        console.print(f"[red]failed: {failure}[/red]")
+    if failed:
+        raise typer.Exit(1)
+
+
 @data_app.command("inspect")
 def data_inspect(
     paths: list[Path] = typer.Argument(..., help="Data set folders."),

@@ -48,6 +48,13 @@ class Recognizer:
         self.batch_size, self.max_width, self.beam, self.retry_below = batch_size, max_width, beam, retry_below
 
     @classmethod
+    def default(cls, **kwargs) -> Recognizer:
+        """The shipped recogniser with the calibration fitted for it."""
+        from ocrnet.models.recognizer import DEFAULT_WEIGHTS
+
+        return cls.from_checkpoint(DEFAULT_WEIGHTS, **kwargs)
+
+    @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Recognizer:
         checkpoint = read_checkpoint(path)
         model = CRNN(CRNNConfig(**checkpoint["config"]))

@@ -1,0 +1,87 @@
+"""Join the segmentation maps, the detected polygons and the readings into words.
+
+Each word gets its stroke mask (stroke map inside its polygon), its class (a vote of the class
+map inside the polygon, background excluded), and a confidence that combines recognition,
+detection and stroke evidence. Detections that read as nothing are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocrnet.predict.recognition import Reading
+from ocrnet.types import CLASS_ID, CLASS_NAMES, Word
+
+#: Share of a word's polygon that glyph pixels usually cover; at or above it, stroke evidence is full.
+TYPICAL_INK = 0.12
+
+
+@dataclass
+class FusionParams:
+    min_score: float = 0.3
+    stroke_threshold: float = 0.5
+    weights: tuple[float, float, float] = (0.7, 0.15, 0.15)  # recognition, detection, stroke
+
+
+@dataclass
+class FusedWord:
+    word: Word
+    mask: np.ndarray  # bool, the word's bounding box of the image
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 of ``mask`` in the image
+
+
+def vote_class(class_map: np.ndarray, inside: np.ndarray) -> str:
+    votes = np.bincount(class_map[inside].ravel(), minlength=len(CLASS_NAMES))[: len(CLASS_NAMES)]
+    votes[CLASS_ID["background"]] = 0
+    return CLASS_NAMES[int(votes.argmax())] if votes.sum() else "other"
+
+
+def fuse(
+    stroke: np.ndarray,
+    class_map: np.ndarray,
+    polygons: list[tuple[np.ndarray, float]],
+    readings: list[Reading],
+    params: FusionParams | None = None,
+) -> list[FusedWord]:
+    params = params or FusionParams()
+    h, w = stroke.shape
+    out = []
+    for (polygon, det_score), reading in zip(polygons, readings, strict=True):
+        text = reading.text.strip()
+        if not text:
+            continue
+        x0, y0 = np.maximum(np.floor(polygon.min(0)).astype(int), 0)
+        x1, y1 = np.minimum(np.ceil(polygon.max(0)).astype(int) + 1, [w, h])
+        if x1 <= x0 or y1 <= y0:
+            continue
+        inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(inside, [np.round(polygon - [x0, y0]).astype(np.int32)], 1)
+        inside = inside.astype(bool)
+        glyphs = (stroke[y0:y1, x0:x1] > params.stroke_threshold) & inside
+        ink = glyphs.sum() / max(inside.sum(), 1)
+        evidence = float(min(1.0, ink / TYPICAL_INK))
+        wr, wd, ws = params.weights
+        score = float(
+            np.exp(
+                wr * np.log(max(reading.score, 1e-6))
+                + wd * np.log(max(det_score, 1e-6))
+                + ws * np.log(max(evidence, 1e-3))
+            )
+        )
+        if score < params.min_score:
+            continue
+        word = Word(polygon=polygon.tolist(), text=text, score=score, cls=vote_class(class_map[y0:y1, x0:x1], inside))
+        out.append(FusedWord(word, glyphs, (int(x0), int(y0), int(x1), int(y1))))
+    return out
+
+
+def full_mask(words: list[FusedWord], shape: tuple[int, int]) -> np.ndarray:
+    """All words' stroke masks in one image-sized bool array."""
+    mask = np.zeros(shape, bool)
+    for fw in words:
+        x0, y0, x1, y1 = fw.box
+        mask[y0:y1, x0:x1] |= fw.mask
+    return mask

@@ -1,0 +1,155 @@
+"""Reading order, lines and blocks from word geometry alone (works for rotated text too).
+
+Words join a line when they share its direction, sit on the same baseline band and follow each
+other with a gap of at most about one and a half text heights (table cells: any gap). Lines join a block when they have
+the same class, are stacked closely and overlap along the reading direction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ocrnet.types import Block, Line, Word
+
+
+@dataclass
+class WordFrame:
+    centre: np.ndarray
+    direction: np.ndarray  # unit vector along the reading direction
+    height: float
+    width: float
+
+
+def word_frame(word: Word) -> WordFrame:
+    pts = word.points
+    if len(pts) == 4:
+        top = pts[1] - pts[0]
+        bottom = pts[2] - pts[3]
+        vec = top + bottom
+        height = (np.linalg.norm(pts[3] - pts[0]) + np.linalg.norm(pts[2] - pts[1])) / 2
+        width = (np.linalg.norm(top) + np.linalg.norm(bottom)) / 2
+    else:
+        half = len(pts) // 2
+        vec = pts[half - 1] - pts[0]
+        width = float(np.linalg.norm(vec))
+        height = float(np.linalg.norm(pts[-1] - pts[0]))
+    norm = float(np.linalg.norm(vec)) or 1.0
+    direction = vec / norm
+    if direction[0] < -0.2:  # keep left-to-right for near-horizontal, top-down for vertical
+        direction = -direction
+    return WordFrame(pts.mean(0), direction, max(float(height), 1.0), max(float(width), 1.0))
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def groups(self) -> list[list[int]]:
+        out: dict[int, list[int]] = {}
+        for i in range(len(self.parent)):
+            out.setdefault(self.find(i), []).append(i)
+        return list(out.values())
+
+
+def _same_line(a: WordFrame, b: WordFrame, max_gap: float = 1.5) -> bool:
+    if float(a.direction @ b.direction) < 0.95 or max(a.height, b.height) > 1.8 * min(a.height, b.height):
+        return False
+    direction = (a.direction + b.direction) / 2
+    normal = np.array([-direction[1], direction[0]])
+    offset = b.centre - a.centre
+    across = abs(float(offset @ normal))
+    along = abs(float(offset @ direction))
+    height = (a.height + b.height) / 2
+    gap = along - (a.width + b.width) / 2
+    return across < 0.45 * height and gap < max_gap * height
+
+
+def group_lines(words: list[Word]) -> list[list[int]]:
+    """Word indices per line, each line in reading order, lines in reading order (top to bottom)."""
+    frames = [word_frame(w) for w in words]
+    uf = _UnionFind(len(words))
+    for i in range(len(words)):
+        for j in range(i + 1, len(words)):
+            # table cells share a row however far apart they are
+            max_gap = 50.0 if words[i].cls == words[j].cls == "table" else 1.5
+            if _same_line(frames[i], frames[j], max_gap):
+                uf.union(i, j)
+    lines = []
+    for group in uf.groups():
+        direction = np.mean([frames[i].direction for i in group], axis=0)
+        group.sort(key=lambda i: float(frames[i].centre @ direction))
+        lines.append(group)
+
+    lines.sort(key=lambda line: float(np.mean([frames[i].centre[1] for i in line])))
+    return lines
+
+
+def group_blocks(words: list[Word], lines: list[list[int]]) -> list[list[int]]:
+    """Line indices per block, in reading order."""
+    boxes = []
+    for line in lines:
+        pts = np.concatenate([words[i].points for i in line])
+        height = float(np.mean([word_frame(words[i]).height for i in line]))
+        boxes.append(
+            (
+                pts[:, 0].min(),
+                pts[:, 1].min(),
+                pts[:, 0].max(),
+                pts[:, 1].max(),
+                height,
+                _majority([words[i].cls for i in line]),
+            )
+        )
+    uf = _UnionFind(len(lines))
+    for i, a in enumerate(boxes):
+        for j in range(i + 1, len(boxes)):
+            b = boxes[j]
+            if a[5] != b[5]:
+                continue
+            vertical_gap = max(b[1] - a[3], a[1] - b[3])
+            overlap = min(a[2], b[2]) - max(a[0], b[0])
+            if vertical_gap < 1.2 * max(a[4], b[4]) and overlap > -0.5 * max(a[4], b[4]):
+                uf.union(i, j)
+    blocks = [sorted(g) for g in uf.groups()]
+    blocks.sort(key=lambda g: (boxes[g[0]][1], boxes[g[0]][0]))
+    return blocks
+
+
+def _majority(values: list[str]) -> str:
+    return max(set(values), key=values.count)
+
+
+def assign_layout(words: list[Word]) -> tuple[list[Word], list[Line], list[Block]]:
+    """Reorder words into reading order and fill in their line and block indices."""
+    if not words:
+        return [], [], []
+    line_groups = group_lines(words)
+    block_groups = group_blocks(words, line_groups)
+    ordered: list[Word] = []
+    lines: list[Line] = []
+    blocks: list[Block] = []
+    for block_index, block_lines in enumerate(block_groups):
+        line_ids = []
+        for li in block_lines:
+            ids = []
+            for wi in line_groups[li]:
+                word = words[wi]
+                word.line, word.block = len(lines), block_index
+                ids.append(len(ordered))
+                ordered.append(word)
+            lines.append(Line(words=ids, text=" ".join(ordered[i].text for i in ids), block=block_index))
+            line_ids.append(len(lines) - 1)
+        cls = _majority([ordered[i].cls for li in line_ids for i in lines[li].words])
+        blocks.append(Block(lines=line_ids, cls=cls))
+    return ordered, lines, blocks

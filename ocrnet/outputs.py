@@ -1,0 +1,81 @@
+"""What ``ocrnet read`` writes beside JSON: overlays, masks, text-erased images, Markdown."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ocrnet.layout import word_frame
+from ocrnet.types import PageResult
+from ocrnet.viz.draw import colour_classes, draw_words, legend
+
+
+def overlay(image: np.ndarray, result: PageResult) -> np.ndarray:
+    """Polygons coloured by class, text above each word, a legend strip below."""
+    drawn = draw_words(image, result.words, labels=True, thickness=max(1, image.shape[0] // 400))
+    return np.concatenate([drawn, legend(image.shape[1])], axis=0)
+
+
+def class_picture(class_map: np.ndarray) -> np.ndarray:
+    return colour_classes(class_map)
+
+
+def erase_text(image: np.ndarray, stroke_mask: np.ndarray, result: PageResult) -> np.ndarray:
+    """Remove the glyphs: dilate each word's strokes by a share of its height, then inpaint."""
+    mask = np.zeros(stroke_mask.shape, np.uint8)
+    heights = [word_frame(w).height for w in result.words] or [10.0]
+    radius = int(np.clip(np.median(heights) * 0.12, 2, 12))
+    mask[stroke_mask] = 255
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    return cv2.inpaint(image, mask, radius + 2, cv2.INPAINT_TELEA)
+
+
+def _table_rows(result: PageResult, line_ids: list[int]) -> list[list[str]]:
+    """Cells of each line: words separated by gaps wider than 1.2 text heights."""
+    rows = []
+    for li in line_ids:
+        words = [result.words[i] for i in result.lines[li].words]
+        cells, current = [], [words[0].text] if words else []
+        for prev, word in zip(words, words[1:], strict=False):
+            height = word_frame(word).height
+            gap = word.points[:, 0].min() - prev.points[:, 0].max()
+            if gap > 1.2 * height:
+                cells.append(" ".join(current))
+                current = []
+            current.append(word.text)
+        if current:
+            cells.append(" ".join(current))
+        rows.append(cells)
+    return rows
+
+
+def _escape_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def to_markdown(result: PageResult) -> str:
+    """Headings as '#', list items as '-' (numbered items keep their numbers), tables as pipe
+    tables, everything else as paragraphs; blocks in reading order."""
+    parts = []
+    for block in result.blocks:
+        texts = [result.lines[li].text for li in block.lines]
+        if not texts:
+            continue
+        if block.cls == "heading":
+            parts.append("## " + " ".join(texts))
+        elif block.cls == "list":
+            items = []
+            for text in texts:
+                numbered = text.split(" ", 1)[0].rstrip(".)").isdigit()
+                items.append(text if numbered else f"- {text.lstrip('•-* ')}")
+            parts.append("\n".join(items))
+        elif block.cls == "table":
+            rows = _table_rows(result, block.lines)
+            width = max(len(r) for r in rows)
+            rows = [r + [""] * (width - len(r)) for r in rows]
+            lines = ["| " + " | ".join(_escape_cell(c) for c in rows[0]) + " |", "|" + " --- |" * width]
+            lines += ["| " + " | ".join(_escape_cell(c) for c in row) + " |" for row in rows[1:]]
+            parts.append("\n".join(lines))
+        else:
+            parts.append(" ".join(texts))
+    return "\n\n".join(parts) + "\n"

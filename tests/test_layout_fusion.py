@@ -1,0 +1,114 @@
+import numpy as np
+import pytest
+
+from ocrnet.fusion import FusionParams, full_mask, fuse, vote_class
+from ocrnet.layout import assign_layout, group_lines
+from ocrnet.outputs import erase_text, to_markdown
+from ocrnet.predict.recognition import Reading, calibrate
+from ocrnet.types import CLASS_ID, Block, Line, PageResult, Word
+
+
+def box(x0, y0, x1, y1, text="w", cls="paragraph"):
+    return Word(polygon=[[x0, y0], [x1, y0], [x1, y1], [x0, y1]], text=text, cls=cls)
+
+
+def test_lines_in_reading_order():
+    words = [
+        box(80, 0, 120, 20, "world"),
+        box(0, 40, 40, 60, "second"),
+        box(0, 0, 70, 20, "hello"),
+        box(50, 40, 90, 60, "line"),
+    ]
+    ordered, lines, blocks = assign_layout(words)
+    assert [ln.text for ln in lines] == ["hello world", "second line"]
+    assert len(blocks) == 1 and blocks[0].lines == [0, 1]
+    assert [w.line for w in ordered] == [0, 0, 1, 1]
+
+
+def test_far_apart_words_and_other_classes_split():
+    words = [box(0, 0, 40, 20, "left"), box(300, 0, 340, 20, "right"), box(0, 200, 40, 220, "EXIT", cls="sign")]
+    _, lines, blocks = assign_layout(words)
+    assert len(lines) == 3 and len(blocks) == 3
+
+
+def test_rotated_line_stays_together():
+    angle = np.radians(30)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    words = []
+    for i, text in enumerate(["tilted", "text", "line"]):
+        pts = np.array([[i * 60, 0], [i * 60 + 50, 0], [i * 60 + 50, 20], [i * 60, 20]], float) @ rot.T + 100
+        words.append(Word(polygon=pts.tolist(), text=text))
+    groups = group_lines(words)
+    assert groups == [[0, 1, 2]]
+
+
+def test_fuse_votes_class_drops_empty_and_combines_scores():
+    stroke = np.zeros((50, 100), np.float32)
+    stroke[10:20, 10:40] = 0.9
+    classes = np.zeros((50, 100), np.uint8)
+    classes[5:25, 5:45] = CLASS_ID["sign"]
+    polygons = [
+        (np.float32([[5, 5], [45, 5], [45, 25], [5, 25]]), 0.9),
+        (np.float32([[60, 5], [90, 5], [90, 25], [60, 25]]), 0.9),
+    ]
+    readings = [Reading("EXIT", 0.95, [0.95] * 4), Reading("", 0.9, [])]
+    [word] = fuse(stroke, classes, polygons, readings)
+    assert word.word.cls == "sign" and word.word.text == "EXIT"
+    assert word.mask.sum() == 300 and word.box == (5, 5, 46, 26)
+    assert 0.9 < word.word.score < 0.96
+    assert full_mask([word], (50, 100)).sum() == 300
+    # no glyph evidence pulls the score down below the default threshold
+    low = fuse(np.zeros_like(stroke), classes, polygons[:1], readings[:1], FusionParams(min_score=0.5))
+    assert low == []
+
+
+def test_vote_ignores_background():
+    classes = np.zeros((10, 10), np.uint8)
+    classes[0, 0] = CLASS_ID["plate"]
+    assert vote_class(classes, np.ones((10, 10), bool)) == "plate"
+    assert vote_class(np.zeros((4, 4), np.uint8), np.ones((4, 4), bool)) == "other"
+
+
+def test_calibration_is_monotonic():
+    values = [calibrate(s, (2.0, -0.5)) for s in (0.1, 0.5, 0.9)]
+    assert values == sorted(values) and calibrate(0.7, None) == 0.7
+
+
+def test_markdown_blocks():
+    words = [
+        box(0, 0, 50, 20, "Title", "heading"),
+        box(0, 40, 20, 60, "1.", "list"),
+        box(30, 40, 80, 60, "milk", "list"),
+        box(0, 100, 30, 110, "Item", "table"),
+        box(100, 100, 130, 110, "Price", "table"),
+        box(0, 120, 30, 130, "tea", "table"),
+        box(100, 120, 130, 130, "2.50", "table"),
+    ]
+    ordered, lines, blocks = assign_layout(words)
+    page = PageResult(image="x", width=200, height=200, words=ordered, lines=lines, blocks=blocks)
+    md = to_markdown(page)
+    assert "## Title" in md and "1. milk" in md
+    assert "| Item | Price |" in md and "| --- | --- |" in md and "| tea | 2.50 |" in md
+
+
+def test_markdown_escapes_and_bullets():
+    page = PageResult(
+        image="x",
+        width=10,
+        height=10,
+        words=[box(0, 0, 5, 5, "a|b", "table"), box(0, 0, 5, 5, "x", "list")],
+        lines=[Line([0], "a|b"), Line([1], "x")],
+        blocks=[Block([0], "table"), Block([1], "list")],
+    )
+    md = to_markdown(page)
+    assert "a\\|b" in md and "- x" in md
+
+
+def test_erase_removes_glyphs():
+    image = np.full((40, 80, 3), 200, np.uint8)
+    image[15:25, 10:70] = 0
+    mask = np.zeros((40, 80), bool)
+    mask[15:25, 10:70] = True
+    page = PageResult(image="x", width=80, height=40, words=[box(8, 12, 72, 28)])
+    erased = erase_text(image, mask, page)
+    assert erased[20, 40].mean() > 150 and erased[2, 2].mean() == pytest.approx(200, abs=2)

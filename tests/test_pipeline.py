@@ -1,0 +1,105 @@
+import json
+
+import cv2
+import numpy as np
+
+from ocrnet.batch import ReadOutputs, run_batch
+from ocrnet.data.synth import generate
+from ocrnet.io import save_image
+from ocrnet.pipeline import Pipeline, normalize_plate, plates
+from ocrnet.predict.recognition import Reading
+from ocrnet.predict.segmentation import SegOutput
+from ocrnet.types import CLASS_ID
+from ocrnet.video import Tracker, frames
+
+
+class OracleSegmenter:
+    """Stands in for the network: answers with the synthetic sample's own labels."""
+
+    def __init__(self, sample):
+        self.sample = sample
+
+    def __call__(self, image):
+        polys = [(w.points, 0.95) for w in self.sample.words if not w.ignore]
+        return SegOutput(
+            self.sample.stroke_mask.astype(np.float32),
+            np.zeros(image.shape[:2], np.float32),
+            self.sample.class_map,
+            polys,
+        )
+
+
+class TableRecognizer:
+    """Reads each crop as the text of the next expected word."""
+
+    def __init__(self, texts):
+        self.texts = texts
+
+    def __call__(self, crops):
+        return [Reading(t, 0.9, [0.9] * len(t)) for t in self.texts[: len(crops)]]
+
+
+def make_pipeline(sample, mode="auto"):
+    texts = [w.text for w in sample.words if not w.ignore]
+    return Pipeline(OracleSegmenter(sample), TableRecognizer(texts), mode=mode)
+
+
+def test_pipeline_fuses_words_with_classes_and_masks():
+    sample = generate("plate", (2, 2), size=(320, 320))
+    result = make_pipeline(sample)(sample.image)
+    assert {w.text for w in result.words} == {w.text for w in sample.words if not w.ignore}
+    assert any(w.cls == "plate" for w in result.words)
+    assert len(result.word_masks) == len(result.words)
+    assert sum(len(line.words) for line in result.lines) == len(result.words)
+    assert plates(result) and plates(result)[0]["text"] == normalize_plate(plates(result)[0]["text"])
+
+
+def test_batch_writes_outputs_reports_bad_files_and_resumes(tmp_path):
+    sample = generate("sign", (5, 1), size=(256, 256))
+    save_image(tmp_path / "in" / "a.png", sample.image)
+    (tmp_path / "in" / "broken.jpg").write_bytes(b"\xff\xd8\xff garbage")
+    outputs = ReadOutputs(
+        json=tmp_path / "o.jsonl",
+        viz=tmp_path / "viz",
+        masks=tmp_path / "m",
+        erase=tmp_path / "e",
+        markdown=tmp_path / "md",
+    )
+    report = run_batch(make_pipeline(sample), [tmp_path / "in"], outputs)
+    assert report.done == 1 and len(report.failed) == 1 and "broken.jpg" in report.failed[0]
+    record = json.loads((tmp_path / "o.jsonl").read_text().splitlines()[0])
+    assert record["words"] and {"polygon", "text", "score", "class", "line"} <= set(record["words"][0])
+    for path in ("viz/a.png", "m/a_stroke.png", "m/a_classes.png", "e/a.png", "md/a.md"):
+        assert (tmp_path / path).is_file()
+    again = run_batch(make_pipeline(sample), [tmp_path / "in"], outputs, resume=True)
+    assert again.skipped == 1 and again.done == 0
+
+
+def test_plate_normalisation():
+    assert normalize_plate("abc 12-3") == "ABC123"
+
+
+def test_video_frames_and_tracks(tmp_path):
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+    for i in range(30):
+        writer.write(np.full((48, 64, 3), i * 8, np.uint8))
+    writer.release()
+    got = list(frames(path, every=10))
+    assert [f[0] for f in got] == [0, 10, 20] and got[1][1] == 1.0 and got[0][2].shape == (48, 64, 3)
+    from ocrnet.types import Word
+
+    tracker = Tracker()
+    word = Word(polygon=[[0, 0], [10, 0], [10, 5], [0, 5]], text="EXIT", score=0.8)
+    moved = Word(polygon=[[1, 0], [11, 0], [11, 5], [1, 5]], text="exit", score=0.9)
+    tracker.update(0, 0.0, [word])
+    tracker.update(10, 1.0, [moved])
+    tracker.update(20, 2.0, [])
+    tracker.update(30, 3.0, [word])  # gone for a step: a new track
+    assert len(tracker.tracks) == 2
+    first = tracker.tracks[0].to_dict("clip")
+    assert first["first"] == 0.0 and first["last"] == 1.0 and first["frames"] == [0, 10] and first["score"] == 0.9
+
+
+def test_class_ids_stable():
+    assert CLASS_ID["background"] == 0

@@ -160,6 +160,55 @@ def recognize(
         raise typer.Exit(1)
 
 
+@app.command("eval")
+def eval_command(
+    path: Path | None = typer.Argument(None, help="Data set folder (not needed for --format synth)."),
+    fmt: str = typer.Option(..., "--format", help="icdar2015, icdar2013, words, plates, sroie or synth."),
+    engine: str = typer.Option("ocrnet", help="Engine: ocrnet, tesseract, ppocrv4, ppocrv6, easyocr."),
+    split: str = typer.Option("val", help="val (held out from training), train or all."),
+    limit: int | None = typer.Option(None, help="Only the first N items."),
+    synth_count: int = typer.Option(500, help="Images in the synthetic validation set."),
+    out: Path | None = typer.Option(None, help="Folder for report.json and predictions.jsonl."),
+) -> None:
+    """Run an engine over a data set and print its figures."""
+    import json
+
+    from ocrnet.engines import create_engine
+    from ocrnet.eval.runners import FORMATS, run_eval, save_report
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    if fmt != "synth" and path is None:
+        raise typer.BadParameter("give the data set folder")
+    report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count)
+    if out:
+        save_report(report, predictions, out)
+    console.print_json(json.dumps(report))
+
+
+@app.command()
+def bench(
+    sizes: str = typer.Option("640x480,1280x720,1920x1080", help="Comma-separated WIDTHxHEIGHT."),
+    repeats: int = typer.Option(10, help="Images per size."),
+    threads: int | None = typer.Option(None, help="Torch threads (default: all cores)."),
+    out: Path | None = typer.Option(None, help="Write the report as JSON here."),
+) -> None:
+    """Time read, segmentation and recognition; images per second; peak memory; load time."""
+    import json
+
+    from ocrnet.eval.bench import run_bench
+
+    parsed = []
+    for item in _split(sizes):
+        width, height = (int(v) for v in item.lower().split("x"))
+        parsed.append((height, width))
+    report = run_bench(parsed, repeats, threads)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2))
+    console.print_json(json.dumps(report))
+
+
 @data_app.command("inspect")
 def data_inspect(
     paths: list[Path] = typer.Argument(..., help="Data set folders."),

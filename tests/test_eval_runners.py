@@ -1,0 +1,69 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocrnet.engines import create_engine, engine_names
+from ocrnet.engines.base import Engine, EngineUnavailable
+from ocrnet.eval.runners import calibration_table, run_eval, save_report
+from ocrnet.types import Word
+
+
+class EchoEngine(Engine):
+    """Finds one fixed box and reads every crop as 'hello'."""
+
+    name = "echo"
+
+    def read(self, image):
+        return [Word(polygon=[[1, 2], [30, 2], [30, 20], [1, 20]], text="Hello", score=0.9)]
+
+    def recognize(self, crops):
+        return [("hello", 0.8) for _ in crops]
+
+
+def test_icdar_eval_counts_and_saves(tmp_path):
+    root = tmp_path / "ic15"
+    (root / "images").mkdir(parents=True)
+    (root / "gt").mkdir()
+    for i in (1, 2):
+        Image.new("RGB", (64, 32)).save(root / "images" / f"img_{i}.jpg")
+    (root / "gt" / "gt_img_1.txt").write_text("1,2,30,2,30,20,1,20,hello\n")
+    (root / "gt" / "gt_img_2.txt").write_text("40,2,60,2,60,20,40,20,world\n")
+    report, predictions = run_eval(EchoEngine(), "icdar2015", root, split="val")
+    assert report["detection"]["precision"] == 0.5 and report["detection"]["recall"] == 0.5
+    assert report["end_to_end"]["matched"] == 1
+    assert report["bag_of_words"]["recall"] == 0.5
+    save_report(report, predictions, tmp_path / "out")
+    assert (tmp_path / "out" / "report.json").is_file()
+    assert len((tmp_path / "out" / "predictions.jsonl").read_text().splitlines()) == 2
+
+
+def test_word_eval_and_calibration(tmp_path):
+    root = tmp_path / "words"
+    (root / "IMG").mkdir(parents=True)
+    for i in range(4):
+        Image.new("RGB", (40, 16)).save(root / "IMG" / f"{i}.jpg")
+    (root / "labels.tsv").write_text("".join(f"IMG/{i}.jpg\t{t}\n" for i, t in enumerate(["Hello", "hello", "x", "y"])))
+    report, _ = run_eval(EchoEngine(), "words", root, split="all")
+    assert report["accuracy"] == 0.5 and report["accuracy_case_sensitive"] == 0.25
+    table = calibration_table(np.array([0.1, 0.2, 0.8, 0.9]), np.array([0, 0, 1, 1], bool), bins=2)
+    assert [row["accuracy"] for row in table] == [0.0, 1.0]
+
+
+def test_engine_registry():
+    assert {"ocrnet", "tesseract", "ppocrv4", "ppocrv6", "easyocr"} <= set(engine_names())
+    with pytest.raises(ValueError, match="unknown engine"):
+        create_engine("nope")
+
+
+@pytest.mark.parametrize("name", ["tesseract", "ppocrv4", "ppocrv6", "easyocr"])
+def test_other_engines_where_installed(name):
+    try:
+        engine = create_engine(name)
+    except EngineUnavailable as exc:
+        pytest.skip(f"{name} not installed here: {exc}")
+    image = np.full((60, 200, 3), 255, np.uint8)
+    import cv2
+
+    cv2.putText(image, "HELLO", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
+    words = engine.read(image)
+    assert any("HELLO" in w.text.upper() for w in words)

@@ -13,9 +13,11 @@ $(STAMP): pyproject.toml scripts/setup.sh
 	touch $@
 
 demo: setup
-	$(VENV)/bin/ocrnet synth --preview $(DEMO)/synth_preview.png --kind scene,sign,plate,document,receipt
-	$(VENV)/bin/ocrnet synth --kind scene,sign,plate,document,receipt,crop --n 24 --out $(DEMO)/synth --workers 2
-	@echo "demo outputs in $(DEMO)/"
+	rm -f $(DEMO)/results.jsonl
+	$(VENV)/bin/ocrnet read examples --json $(DEMO)/results.jsonl --viz $(DEMO)/overlays --masks $(DEMO)/masks \
+		--erase $(DEMO)/erased --markdown $(DEMO)/markdown
+	$(VENV)/bin/ocrnet synth --preview $(DEMO)/synth_preview.png
+	@echo "demo outputs in $(DEMO)/: overlays/, masks/, erased/, markdown/, results.jsonl, synth_preview.png"
 
 test: setup
 	$(PY) -m pytest -q

@@ -41,3 +41,66 @@ def test_data_inspect(tmp_path):
     assert result.exit_code == 0 and "words" in result.output
     bad = runner.invoke(app, ["data", "inspect", str(tmp_path / "missing")])
     assert bad.exit_code == 1
+
+
+def _tiny_weights(tmp_path):
+    from ocrnet.models.checkpoint import export_weights
+    from ocrnet.models.recognizer import CRNN, CRNNConfig
+    from ocrnet.models.segnet import TextSegNet, TextSegNetConfig
+
+    seg_cfg = TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=16, key_channels=8)
+    rec_cfg = CRNNConfig(width=8, hidden=16)
+    export_weights(TextSegNet(seg_cfg), seg_cfg, tmp_path / "seg.pt")
+    export_weights(CRNN(rec_cfg), rec_cfg, tmp_path / "rec.pt", {"calibration": [1.0, 0.0]})
+    return tmp_path / "seg.pt", tmp_path / "rec.pt"
+
+
+def test_recognize_writes_json_lines_and_reports_bad_files(tmp_path):
+    import json
+
+    from ocrnet.data.synth import generate_crop
+    from ocrnet.io import save_image
+
+    _, rec = _tiny_weights(tmp_path)
+    for i in range(3):
+        save_image(tmp_path / "crops" / f"{i}.png", generate_crop((1, i))[0])
+    (tmp_path / "crops" / "bad.png").write_text("not an image")
+    result = runner.invoke(
+        app, ["recognize", str(tmp_path / "crops"), "--rec-weights", str(rec), "--json", str(tmp_path / "r.jsonl")]
+    )
+    assert result.exit_code == 1 and "bad.png" in result.output
+    records = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert len(records) == 3 and set(records[0]) == {"image", "text", "score"}
+
+
+def test_read_runs_end_to_end_with_given_weights(tmp_path):
+    import json
+
+    from ocrnet.data.synth import generate
+    from ocrnet.io import save_image
+
+    seg, rec = _tiny_weights(tmp_path)
+    save_image(tmp_path / "in" / "a.jpg", generate("sign", (1, 1), size=(128, 160)).image)
+    result = runner.invoke(
+        app,
+        [
+            "read",
+            str(tmp_path / "in"),
+            "--seg-weights",
+            str(seg),
+            "--rec-weights",
+            str(rec),
+            "--json",
+            str(tmp_path / "o.jsonl"),
+            "--viz",
+            str(tmp_path / "v"),
+            "--mode",
+            "plate",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads((tmp_path / "o.jsonl").read_text())
+    assert record["width"] == 160 and record["height"] == 128 and "plates" in record
+    assert (tmp_path / "v" / "a.png").is_file()
+    bad_mode = runner.invoke(app, ["read", str(tmp_path / "in"), "--mode", "moon"])
+    assert bad_mode.exit_code != 0

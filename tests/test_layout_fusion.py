@@ -112,3 +112,15 @@ def test_erase_removes_glyphs():
     page = PageResult(image="x", width=80, height=40, words=[box(8, 12, 72, 28)])
     erased = erase_text(image, mask, page)
     assert erased[20, 40].mean() > 150 and erased[2, 2].mean() == pytest.approx(200, abs=2)
+
+
+def test_platt_fit_recovers_a_known_mapping():
+    from ocrnet.train.calibrate import fit_platt
+
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0.01, 0.99, 20000)
+    logit = np.log(raw / (1 - raw))
+    truth = 1 / (1 + np.exp(-(2.0 * logit - 1.0)))
+    correct = rng.random(20000) < truth
+    a, b = fit_platt(raw, correct)
+    assert a == pytest.approx(2.0, abs=0.15) and b == pytest.approx(-1.0, abs=0.15)

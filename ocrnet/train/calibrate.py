@@ -1,0 +1,60 @@
+"""Fit the recogniser's confidence calibration (Platt scaling) on held-out crops and write it
+into the checkpoint, so that a score of 0.9 means right about 9 times in 10.
+
+"Right" is an exact, case-sensitive match. The fit uses the icdar2013, SROIE and plate validation
+crops plus synthetic ones; IIIT5K and SVT stay out of it so they can measure the result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ocrnet.data.crops import real_crops
+from ocrnet.data.synth import generate_crop
+from ocrnet.models.checkpoint import read_checkpoint
+from ocrnet.predict.recognition import Recognizer
+
+FIT_SOURCES = ("icdar2013", "sroie", "plate_crops")
+
+
+def fit_platt(raw: np.ndarray, correct: np.ndarray, steps: int = 200) -> tuple[float, float]:
+    """Logistic regression of correctness on logit(raw score), by Newton's method."""
+    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1.0))
+    y = correct.astype(np.float64)
+    a, b = 1.0, 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
+        grad = np.array([np.sum((p - y) * x), np.sum(p - y)])
+        w = p * (1 - p) + 1e-9
+        hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-6 * np.eye(2)
+        step = np.linalg.solve(hess, grad)
+        a, b = a - step[0], b - step[1]
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(a), float(b)
+
+
+def calibrate_checkpoint(
+    weights: Path, data_root: Path | None, out: Path, synthetic: int = 1000
+) -> tuple[float, float]:
+    recognizer = Recognizer.from_checkpoint(weights)
+    recognizer.calibration = None
+    crops = [c for c in real_crops(data_root, "val") if c.source in FIT_SOURCES] if data_root else []
+    images = [c.image for c in crops]
+    texts = [c.text for c in crops]
+    for i in range(synthetic):
+        image, text = generate_crop((555, i))
+        images.append(image)
+        texts.append(text)
+    readings = recognizer(images, orientations=False)
+    raw = np.array([r.score for r in readings])
+    correct = np.array([r.text == t for r, t in zip(readings, texts, strict=True)])
+    a, b = fit_platt(raw, correct)
+    checkpoint = read_checkpoint(weights)
+    checkpoint.setdefault("extra", {})["calibration"] = [a, b]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(checkpoint, out)
+    return a, b

@@ -135,20 +135,25 @@ def match_words(
     return pairs, ignored
 
 
-def detection_counts(
-    gt: Sequence[Word], det: Sequence[Word], iou_threshold: float = IOU_THRESHOLD
+def _counts(
+    gt: Sequence[Word], det: Sequence[Word], dont_care: list[bool], iou_threshold: float, needs_text: bool
 ) -> tuple[int, int, int]:
-    """(matched, care ground truth, care detections) for one image."""
-    dont_care = [w.ignore for w in gt]
     pairs, ignored = match_words(gt, det, dont_care, iou_threshold)
     ignored = list(ignored)
     matched = 0
     for gi, di in pairs:
         if dont_care[gi]:
-            ignored[di] = True
-        elif not ignored[di]:
+            ignored[di] = True  # a detection of a don't-care word is neither hit nor false alarm
+        elif not ignored[di] and (not needs_text or normalize_e2e(gt[gi].text) == normalize_e2e(det[di].text)):
             matched += 1
     return matched, sum(not dc for dc in dont_care), sum(not ig for ig in ignored)
+
+
+def detection_counts(
+    gt: Sequence[Word], det: Sequence[Word], iou_threshold: float = IOU_THRESHOLD
+) -> tuple[int, int, int]:
+    """(matched, care ground truth, care detections) for one image."""
+    return _counts(gt, det, [w.ignore for w in gt], iou_threshold, needs_text=False)
 
 
 def normalize_e2e(text: str) -> str:
@@ -160,15 +165,7 @@ def end_to_end_counts(
 ) -> tuple[int, int, int]:
     """As ``detection_counts``, but a hit also needs the right text; short words are don't-care."""
     dont_care = [w.ignore or len(normalize_e2e(w.text)) < min_length for w in gt]
-    pairs, ignored = match_words(gt, det, dont_care, iou_threshold)
-    ignored = list(ignored)
-    matched = 0
-    for gi, di in pairs:
-        if dont_care[gi]:
-            ignored[di] = True
-        elif not ignored[di] and normalize_e2e(gt[gi].text) == normalize_e2e(det[di].text):
-            matched += 1
-    return matched, sum(not dc for dc in dont_care), sum(not ig for ig in ignored)
+    return _counts(gt, det, dont_care, iou_threshold, needs_text=True)
 
 
 def evaluate_detection(

@@ -30,6 +30,15 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     return torch.load(path, map_location="cpu", weights_only=False)
 
 
+def build_model(path: str | Path, model_cls: type[nn.Module], config_cls: type) -> tuple[nn.Module, dict[str, Any]]:
+    """Rebuild a model from an inference checkpoint (``state_dict``) or a training state (``model``);
+    returns it in eval mode with the checkpoint's ``extra`` dict."""
+    checkpoint = read_checkpoint(path)
+    model = model_cls(config_cls(**checkpoint["config"]))
+    state = checkpoint.get("state_dict") or checkpoint["model"]
+    return load_state(model, state), checkpoint.get("extra", {})
+
+
 def load_state(model: nn.Module, state: dict[str, torch.Tensor]) -> nn.Module:
     """Load (possibly fp16) weights into an fp32 model and put it in eval mode."""
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})

@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from ocrnet.charset import DEFAULT_CHARSET
 from ocrnet.models.backbone import conv_bn_relu
-from ocrnet.models.checkpoint import WEIGHTS_DIR, load_state, read_checkpoint
+from ocrnet.models.checkpoint import WEIGHTS_DIR, build_model
 
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "crnn.pt"
 
@@ -65,6 +65,4 @@ def crnn(pretrained: bool = True, weights: str | Path | None = None) -> CRNN:
     """The default recogniser; ``pretrained`` loads the weights shipped in the package."""
     if not pretrained and weights is None:
         return CRNN(CRNNConfig())
-    checkpoint = read_checkpoint(weights or DEFAULT_WEIGHTS)
-    model = CRNN(CRNNConfig(**checkpoint["config"]))
-    return load_state(model, checkpoint["state_dict"])
+    return build_model(weights or DEFAULT_WEIGHTS, CRNN, CRNNConfig)[0]

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ocrnet.models.backbone import ResNetEncoder, conv_bn_relu
-from ocrnet.models.checkpoint import WEIGHTS_DIR, load_state, read_checkpoint
+from ocrnet.models.checkpoint import WEIGHTS_DIR, build_model
 from ocrnet.models.fpn import FPNDecoder
 from ocrnet.models.ocr_head import ObjectContextHead
 from ocrnet.types import CLASS_NAMES
@@ -88,6 +88,4 @@ def textsegnet_resnet18(pretrained: bool = True, weights: str | Path | None = No
     """The default segmentation network; ``pretrained`` loads the weights shipped in the package."""
     if not pretrained and weights is None:
         return TextSegNet(TextSegNetConfig())
-    checkpoint = read_checkpoint(weights or DEFAULT_WEIGHTS)
-    model = TextSegNet(TextSegNetConfig(**checkpoint["config"]))
-    return load_state(model, checkpoint["state_dict"])
+    return build_model(weights or DEFAULT_WEIGHTS, TextSegNet, TextSegNetConfig)[0]

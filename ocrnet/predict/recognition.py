@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from ocrnet.data.transforms import rec_batch, rec_width
-from ocrnet.models.checkpoint import read_checkpoint
+from ocrnet.models.checkpoint import build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
 from ocrnet.postprocess.ctc import Decoded, beam_decode, greedy_decode
 
@@ -56,11 +56,8 @@ class Recognizer:
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Recognizer:
-        checkpoint = read_checkpoint(path)
-        model = CRNN(CRNNConfig(**checkpoint["config"]))
-        state = checkpoint.get("state_dict") or checkpoint["model"]
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-        calibration = checkpoint.get("extra", {}).get("calibration")
+        model, extra = build_model(path, CRNN, CRNNConfig)
+        calibration = extra.get("calibration")
         return cls(model, tuple(calibration) if calibration else None, **kwargs)
 
     @torch.inference_mode()

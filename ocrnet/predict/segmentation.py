@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from ocrnet.data.transforms import normalize
-from ocrnet.models.checkpoint import read_checkpoint
+from ocrnet.models.checkpoint import build_model
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, textsegnet_resnet18
 from ocrnet.postprocess.db import DBParams, polygons_from_map
 
@@ -39,11 +39,7 @@ class Segmenter:
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Segmenter:
-        checkpoint = read_checkpoint(path)
-        model = TextSegNet(TextSegNetConfig(**checkpoint["config"]))
-        state = checkpoint.get("state_dict") or checkpoint["model"]
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-        return cls(model, **kwargs)
+        return cls(build_model(path, TextSegNet, TextSegNetConfig)[0], **kwargs)
 
     @torch.inference_mode()
     def maps(self, image: np.ndarray) -> dict[str, np.ndarray]:

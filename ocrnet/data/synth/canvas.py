@@ -85,7 +85,11 @@ class Canvas:
         self, words: list[str], style: TextStyle, x: float, y: float, cls: str, block: int, curve: float = 0.0
     ) -> int:
         """Draw one line of words with its top-left at (x, y); returns the line's index."""
-        if not self.paste(render_line(words, style, curve, cls), translation(x, y)):
+        return self.place_line(render_line(words, style, curve, cls), x, y, block)
+
+    def place_line(self, line: Canvas, x: float, y: float, block: int) -> int:
+        """Paste a rendered one-line layer at (x, y) as a line of ``block``; -1 if it fell outside."""
+        if not self.paste(line, translation(x, y)):
             return -1
         line_index = len(self.lines) - 1
         self.lines[line_index].block = block

@@ -18,7 +18,7 @@ from ocrnet.data.synth.backgrounds import (
     random_color,
     texture,
 )
-from ocrnet.data.synth.canvas import Canvas, Color, TextStyle, render_line, translation
+from ocrnet.data.synth.canvas import Canvas, Color, TextStyle, render_line
 from ocrnet.data.synth.effects import degrade, placement
 from ocrnet.data.synth.fonts import FontFace
 from ocrnet.data.synth.text import PLATE_SLOGANS, US_STATES, TextSource
@@ -37,6 +37,10 @@ class Toolkit:
         pool = [f for f in self.fonts if predicate(f)] if predicate else list(self.fonts)
         pool = pool or list(self.fonts)
         return pool[self.rng.integers(len(pool))]
+
+    def ink_style(self, size: float, face: FontFace, ink: Color) -> TextStyle:
+        """Plain print: the given ink, no outline or shadow (documents, receipts, plates)."""
+        return TextStyle(face=face, size=max(6, int(size)), color=ink)
 
     def style(
         self,
@@ -153,11 +157,7 @@ def panel(
     for layer in rendered:
         free = width - left_band - extra - layer.width
         x = left_band + (free / 2 if align == "center" else margin)
-        board.paste(layer, translation(x, y))
-        board.lines[-1].block = block
-        for index in board.lines[-1].words:
-            board.words[index].block = block
-        board.blocks[block].lines.append(len(board.lines) - 1)
+        board.place_line(layer, x, y, block)
         y += layer.height
     return board
 
@@ -353,7 +353,6 @@ def plate_layer(kit: Toolkit, size: float) -> Canvas:
     if layout == "us":  # small state name above and slogan below the number, drawn inside the plate
         small = kit.style(size * 0.3, fill, face=kit.face())
         small.color = (rng.uniform(100, 200), 20.0, 20.0) if rng.random() < 0.5 else ink
-        block = layer.blocks[0]
         for words, y in (
             (lines[0], size * 0.02),
             *(((lines[2], layer.height - size * 0.38),) if len(lines) > 2 else ()),
@@ -363,11 +362,7 @@ def plate_layer(kit: Toolkit, size: float) -> Canvas:
                 continue
             line = render_line(words, small, 0.0, "plate")
             if line.width < layer.width:
-                layer.paste(line, translation((layer.width - line.width) / 2, y))
-                layer.lines[-1].block = 0
-                block.lines.append(len(layer.lines) - 1)
-                for index in layer.lines[-1].words:
-                    layer.words[index].block = 0
+                layer.place_line(line, (layer.width - line.width) / 2, y, 0)
     elif banded:  # blue band on the left, where the panel left room
         band = Canvas(layer.height, int(size * 0.55))
         band.fill_polygon(
@@ -537,8 +532,7 @@ def _heading(
 def _paragraph(
     kit: Toolkit, page: Canvas, face: FontFace, body: int, ink: Color, x: float, y: float, width: float, bottom: float
 ) -> float:
-    style = kit.style(body, (255.0,) * 3, face=face, decorate=0.0)
-    style.color = ink
+    style = kit.ink_style(body, face, ink)
     lines = wrap(kit, style, kit.text.words(kit.rng, 8, 60), width)
     y, block = _draw_lines(
         page, style, lines, x, y, "paragraph", body * kit.rng.uniform(1.25, 1.6), bottom * 0.97, indent=0.0
@@ -551,8 +545,7 @@ def _list(
     kit: Toolkit, page: Canvas, face: FontFace, body: int, ink: Color, x: float, y: float, width: float, bottom: float
 ) -> float:
     rng = kit.rng
-    style = kit.style(body, (255.0,) * 3, face=face, decorate=0.0)
-    style.color = ink
+    style = kit.ink_style(body, face, ink)
     numbered = rng.random() < 0.5
     block = page.new_block("list")
     step = body * rng.uniform(1.3, 1.7)
@@ -590,8 +583,7 @@ def _table(
     kit: Toolkit, page: Canvas, face: FontFace, body: int, ink: Color, x: float, y: float, width: float, bottom: float
 ) -> float:
     rng = kit.rng
-    style = kit.style(body * 0.95, (255.0,) * 3, face=face, decorate=0.0)
-    style.color = ink
+    style = kit.ink_style(body * 0.95, face, ink)
     cols = int(rng.integers(2, 6))
     rows = int(rng.integers(2, 9))
     col_w = width / cols
@@ -610,11 +602,7 @@ def _table(
             if words:
                 line = render_line(words, style, 0.0, "table")
                 if line.width < col_w - body * 0.4:
-                    page.paste(line, translation(x + col * col_w + body * 0.3, y + (row_h - line.height) / 2))
-                    page.lines[-1].block = block
-                    for index in page.lines[-1].words:
-                        page.words[index].block = block
-                    page.blocks[block].lines.append(len(page.lines) - 1)
+                    page.place_line(line, x + col * col_w + body * 0.3, y + (row_h - line.height) / 2, block)
         y += row_h
     if ruled:
         thickness = max(1.0, body * 0.06)
@@ -637,12 +625,10 @@ def receipt_page(kit: Toolkit, height: int, width: int) -> Canvas:
     face = kit.face(lambda f: f.mono) if rng.random() < 0.6 else kit.face(lambda f: not f.serif)
     body = int(width * rng.uniform(0.035, 0.05))
     ink: Color = (rng.uniform(20, 90),) * 3
-    style = kit.style(body, (paper,) * 3, face=face, decorate=0.0)
-    style.color = ink
+    style = kit.ink_style(body, face, ink)
     margin = width * 0.06
     y = body * 1.5
-    head = kit.style(body * 1.3, (paper,) * 3, face=kit.face(lambda f: f.bold), decorate=0.0)
-    head.color = ink
+    head = kit.ink_style(body * 1.3, kit.face(lambda f: f.bold), ink)
     y, block = _draw_lines(
         page,
         head,
@@ -669,11 +655,7 @@ def receipt_page(kit: Toolkit, height: int, width: int) -> Canvas:
             page.draw_text(item, style, margin, y, "table", block)
         if price:
             line = render_line(price, style, 0.0, "table")
-            page.paste(line, translation(width - margin - line.width, y))
-            page.lines[-1].block = block
-            for index in page.lines[-1].words:
-                page.words[index].block = block
-            page.blocks[block].lines.append(len(page.lines) - 1)
+            page.place_line(line, width - margin - line.width, y, block)
         y += body * 1.35
     page.classes[int(top) : int(y), int(margin) : int(width - margin)] = CLASS_ID["table"]
     footer = [["TOTAL", kit.text.price(rng)], ["THANK", "YOU"]]

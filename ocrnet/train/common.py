@@ -7,9 +7,11 @@ import contextlib
 import json
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -120,3 +122,94 @@ class RunLog:
         fig.tight_layout()
         fig.savefig(self.folder / "curves.png", dpi=90)
         plt.close(fig)
+
+
+class TrainingRun:
+    """The loop's bookkeeping: device, optimiser and schedule, resume, DDP, progress bar, running
+    losses, validation, best/last checkpoints and curves. The task loops supply batches and losses."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        model_config: Any,
+        out: Path,
+        steps: int,
+        lr: float,
+        warmup: int,
+        threads: int | None,
+        seed: int,
+        resume: bool,
+        title: str,
+    ) -> None:
+        from tqdm import tqdm
+
+        self.device, self.rank, self.world = setup_device(threads)
+        torch.manual_seed(seed + self.rank)
+        out.mkdir(parents=True, exist_ok=True)
+        self.out, self.steps, self.title, self.model_config = out, steps, title, model_config
+        model = model.to(self.device)
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+        self.scheduler = warmup_cosine(self.optimizer, min(warmup, steps // 10 + 1), steps)
+        self.last = out / "last.pt"
+        self.step, extra = 0, {}
+        if resume and self.last.is_file():
+            self.step, extra = load_training_state(self.last, model, self.optimizer, self.scheduler)
+            print(f"resumed from {self.last} at step {self.step}")
+        self.best = extra.get("best", -1.0)
+        self.model = wrap_ddp(model, self.device, self.world)
+        self.model.train()
+        self.log = RunLog(out)
+        self.bar = tqdm(total=steps, initial=self.step, disable=self.rank != 0, mininterval=30, dynamic_ncols=True)
+        self.running: dict[str, list[float]] = {}
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def done(self) -> bool:
+        return self.step >= self.steps
+
+    def update(self, losses: dict[str, torch.Tensor], log_every: int) -> None:
+        """Backward on the sum of ``losses``, clip, step; log their running means every few steps."""
+        total = sum(losses.values())
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 5.0)
+        self.optimizer.step()
+        self.scheduler.step()
+        self.step += 1
+        self.bar.update(1)
+        for key, value in losses.items():
+            self.running.setdefault(key, []).append(float(value.detach()))
+        if self.main and self.step % log_every == 0:
+            means = {f"loss_{k}": float(np.mean(v)) for k, v in self.running.items()}
+            self.bar.set_postfix(loss=f"{sum(means.values()):.3f}", lr=f"{self.scheduler.get_last_lr()[0]:.2e}")
+            self.log.write({"kind": "train", "step": self.step, **means})
+            self.running = {}
+
+    def due(self, every: int) -> bool:
+        return self.main and (self.step % every == 0 or self.step == self.steps)
+
+    def validate(
+        self, evaluate: Callable[[nn.Module], dict[str, float]], key: Callable[[dict[str, float]], float]
+    ) -> None:
+        """Score the model, keep the best as an fp16 inference checkpoint, save the state to resume."""
+        model = unwrap(self.model)
+        scores = evaluate(model.eval())
+        model.train()
+        self.log.write({"kind": "val", "step": self.step, **scores})
+        print(f"step {self.step}: " + ", ".join(f"{k}={v:.3f}" for k, v in scores.items()))
+        if key(scores) > self.best:
+            self.best = key(scores)
+            from ocrnet.models.checkpoint import export_weights
+
+            export_weights(model, self.model_config, self.out / "best_fp16.pt", {"step": self.step, "scores": scores})
+        save_training_state(
+            self.last, self.model, self.optimizer, self.scheduler, self.step, self.model_config, {"best": self.best}
+        )
+        self.log.plot(self.title)
+
+    def finish(self) -> Path:
+        self.bar.close()
+        return self.out / "best_fp16.pt"

@@ -9,26 +9,15 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from ocrnet.data.crops import real_crops, synthetic_crops
 from ocrnet.data.synth import generate_crop
 from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width
 from ocrnet.eval.metrics import character_error_rate, one_minus_ned, word_accuracy
 from ocrnet.io import ImageLoadError, load_image
-from ocrnet.models.checkpoint import export_weights
 from ocrnet.models.recognizer import CRNN, CRNNConfig
 from ocrnet.predict.recognition import Recognizer
-from ocrnet.train.common import (
-    RunLog,
-    autocast,
-    load_training_state,
-    save_training_state,
-    setup_device,
-    unwrap,
-    warmup_cosine,
-    wrap_ddp,
-)
+from ocrnet.train.common import TrainingRun, autocast
 from ocrnet.types import CropSample
 
 
@@ -43,6 +32,7 @@ class RecTrainConfig:
     real_share: float = 0.35
     fresh_share: float = 0.1  # crops rendered during training, beyond the pre-rendered pool
     val_every: int = 1000
+    val_synth: int = 500  # synthetic validation crops (seed 999)
     max_width: int = 384
     threads: int | None = None
     seed: int = 0
@@ -101,7 +91,7 @@ def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
         for crop in real_crops(cfg.data_root, "val"):
             sets.setdefault(crop.source, []).append(crop)
     synth = []
-    for i in range(500):
+    for i in range(cfg.val_synth):
         image, text = generate_crop((999, i))
         synth.append(CropSample(image_path=None, text=text, source="synth_val", image=image))
     sets["synth"] = synth
@@ -127,55 +117,21 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 
 
 def train_recognizer(cfg: RecTrainConfig) -> Path:
-    device, rank, world = setup_device(cfg.threads)
-    torch.manual_seed(cfg.seed + rank)
-    cfg.out.mkdir(parents=True, exist_ok=True)
     model_cfg = CRNNConfig()
-    model = CRNN(model_cfg).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    scheduler = warmup_cosine(optimizer, min(1000, cfg.steps // 10 + 1), cfg.steps)
-    last = cfg.out / "last.pt"
-    step, extra = 0, {}
-    if cfg.resume and last.is_file():
-        step, extra = load_training_state(last, model, optimizer, scheduler)
-        print(f"resumed from {last} at step {step}")
-    model = wrap_ddp(model, device, world)
-    sampler = CropSampler(cfg, rank)
-    val_sets = validation_sets(cfg) if rank == 0 else {}
-    log = RunLog(cfg.out)
+    run = TrainingRun(
+        CRNN(model_cfg), model_cfg, cfg.out, cfg.steps, cfg.lr, 1000, cfg.threads, cfg.seed, cfg.resume, "recogniser"
+    )
+    sampler = CropSampler(cfg, run.rank)
+    val_sets = validation_sets(cfg) if run.main else {}
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
-    best = extra.get("best", -1.0)
-    model.train()
-    bar = tqdm(total=cfg.steps, initial=step, disable=rank != 0, mininterval=30, dynamic_ncols=True)
-    running = []
-    while step < cfg.steps:
+    while not run.done:
         images, texts = sampler.batch()
-        x = rec_batch(images, 32, cfg.max_width).to(device)
+        x = rec_batch(images, 32, cfg.max_width).to(run.device)
         targets, target_lengths = encode(texts, model_cfg.charset)
         input_lengths = torch.tensor([rec_width(im.shape[0], im.shape[1], 32, cfg.max_width) // 4 for im in images])
-        with autocast(device, cfg.amp):
-            logits = model(x)["logits"]
-        loss = ctc(logits.float().log_softmax(2), targets, input_lengths, target_lengths)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimizer.step()
-        scheduler.step()
-        step += 1
-        running.append(loss.item())
-        bar.update(1)
-        if rank == 0 and step % 50 == 0:
-            bar.set_postfix(loss=f"{np.mean(running):.3f}", lr=f"{scheduler.get_last_lr()[0]:.2e}")
-            log.write({"kind": "train", "step": step, "loss_ctc": float(np.mean(running))})
-            running = []
-        if rank == 0 and (step % cfg.val_every == 0 or step == cfg.steps):
-            scores = evaluate(unwrap(model), val_sets)
-            log.write({"kind": "val", "step": step, **scores})
-            print(f"step {step}: " + ", ".join(f"{k}={v:.3f}" for k, v in scores.items() if k.startswith("acc_")))
-            if scores["acc_real_mean"] > best:
-                best = scores["acc_real_mean"]
-                export_weights(unwrap(model), model_cfg, cfg.out / "best_fp16.pt", {"step": step, "scores": scores})
-            save_training_state(last, model, optimizer, scheduler, step, model_cfg, {"best": best})
-            log.plot("recogniser")
-    bar.close()
-    return cfg.out / "best_fp16.pt"
+        with autocast(run.device, cfg.amp):
+            logits = run.model(x)["logits"]
+        run.update({"ctc": ctc(logits.float().log_softmax(2), targets, input_lengths, target_lengths)}, 50)
+        if run.due(cfg.val_every):
+            run.validate(lambda model: evaluate(model, val_sets), lambda scores: scores["acc_real_mean"])
+    return run.finish()

@@ -16,7 +16,6 @@ import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.formats.funsd import load_funsd_classes
@@ -26,19 +25,9 @@ from ocrnet.data.synth import KINDS, generate
 from ocrnet.data.transforms import normalize, photometric
 from ocrnet.eval.metrics import MaskMeter, evaluate_detection
 from ocrnet.io import ImageLoadError, load_image, read_jsonl
-from ocrnet.models.checkpoint import export_weights
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig
 from ocrnet.predict.segmentation import Segmenter
-from ocrnet.train.common import (
-    RunLog,
-    autocast,
-    load_training_state,
-    save_training_state,
-    setup_device,
-    unwrap,
-    warmup_cosine,
-    wrap_ddp,
-)
+from ocrnet.train.common import TrainingRun, autocast
 from ocrnet.train.targets import make_targets
 from ocrnet.types import CLASS_ID, IGNORE_INDEX, Annotation, Word
 
@@ -263,57 +252,30 @@ def evaluate_segmenter(segmenter: Segmenter, samples: list[Annotation]) -> dict[
 
 
 def train_segmenter(cfg: SegTrainConfig) -> Path:
-    device, rank, world = setup_device(cfg.threads)
-    torch.manual_seed(cfg.seed + rank)
-    cfg.out.mkdir(parents=True, exist_ok=True)
     model_cfg = TextSegNetConfig()
-    model = TextSegNet(model_cfg).to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-4)
-    scheduler = warmup_cosine(optimizer, min(500, cfg.steps // 10 + 1), cfg.steps)
-    last = cfg.out / "last.pt"
-    step, extra = 0, {}
-    if cfg.resume and last.is_file():
-        step, extra = load_training_state(last, model, optimizer, scheduler)
-        print(f"resumed from {last} at step {step}")
-    model = wrap_ddp(model, device, world)
-    sampler = SceneSampler(cfg, rank)
+    run = TrainingRun(
+        TextSegNet(model_cfg),
+        model_cfg,
+        cfg.out,
+        cfg.steps,
+        cfg.lr,
+        500,
+        cfg.threads,
+        cfg.seed,
+        cfg.resume,
+        "TextSegNet",
+    )
+    sampler = SceneSampler(cfg, run.rank)
     print(f"training images: {len(sampler.synth)} synthetic, {len(sampler.real)} real")
-    val = synthetic_validation(cfg.val_images) if rank == 0 else []
-    log = RunLog(cfg.out)
-    best = extra.get("best", -1.0)
-    model.train()
-    bar = tqdm(total=cfg.steps, initial=step, disable=rank != 0, mininterval=30, dynamic_ncols=True)
-    running: dict[str, list[float]] = {}
-    while step < cfg.steps:
-        batch = {k: v.to(device) for k, v in sampler.batch().items()}
-        with autocast(device, cfg.amp):
-            out = model(batch["image"])
-        losses = seg_losses(out, batch)
-        total = sum(losses.values())
-        optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-        optimizer.step()
-        scheduler.step()
-        step += 1
-        bar.update(1)
-        for k, v in losses.items():
-            running.setdefault(k, []).append(float(v.detach()))
-        if rank == 0 and step % 25 == 0:
-            means = {f"loss_{k}": float(np.mean(v)) for k, v in running.items()}
-            bar.set_postfix(loss=f"{sum(means.values()):.3f}")
-            log.write({"kind": "train", "step": step, **means})
-            running = {}
-        if rank == 0 and (step % cfg.val_every == 0 or step == cfg.steps):
-            scores = evaluate_segmenter(Segmenter(unwrap(model).eval(), max_side=640), val)
-            unwrap(model).train()
-            log.write({"kind": "val", "step": step, **scores})
-            print(f"step {step}: " + ", ".join(f"{k}={v:.3f}" for k, v in scores.items()))
-            score = scores["det_hmean"] + scores["stroke_iou"]
-            if score > best:
-                best = score
-                export_weights(unwrap(model), model_cfg, cfg.out / "best_fp16.pt", {"step": step, "scores": scores})
-            save_training_state(last, model, optimizer, scheduler, step, model_cfg, {"best": best})
-            log.plot("TextSegNet")
-    bar.close()
-    return cfg.out / "best_fp16.pt"
+    val = synthetic_validation(cfg.val_images) if run.main else []
+    while not run.done:
+        batch = {k: v.to(run.device) for k, v in sampler.batch().items()}
+        with autocast(run.device, cfg.amp):
+            out = run.model(batch["image"])
+        run.update(seg_losses(out, batch), 25)
+        if run.due(cfg.val_every):
+            run.validate(
+                lambda model: evaluate_segmenter(Segmenter(model, max_side=640), val),
+                lambda scores: scores["det_hmean"] + scores["stroke_iou"],
+            )
+    return run.finish()

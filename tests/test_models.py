@@ -49,3 +49,24 @@ def test_checkpoint_round_trip_in_fp16(tmp_path):
     rec_cfg = CRNNConfig(hidden=16, width=8)
     export_weights(CRNN(rec_cfg), rec_cfg, tmp_path / "rec.pt")
     assert crnn(weights=tmp_path / "rec.pt").config.hidden == 16
+
+
+def test_onnx_backend_matches_torch(tmp_path, monkeypatch):
+    import numpy as np
+
+    from ocrnet import runtime
+    from ocrnet.predict.recognition import Recognizer
+    from ocrnet.predict.segmentation import Segmenter
+
+    monkeypatch.setattr(runtime, "CACHE", tmp_path)
+    seg_model = TextSegNet(TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=16, key_channels=8)).eval()
+    image = (np.random.default_rng(0).random((70, 90, 3)) * 255).astype(np.uint8)
+    fast, slow = Segmenter(seg_model, backend="onnx").maps(image), Segmenter(seg_model, backend="torch").maps(image)
+    assert np.abs(fast["region"] - slow["region"]).max() < 1e-4
+    assert list(tmp_path.glob("textsegnet-*.onnx"))
+    rec_model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    crops = [image[:20, :60], image[:30, :90], image[10:40, :50]]
+    a = Recognizer(rec_model, backend="onnx").raw(crops)
+    b = Recognizer(rec_model, backend="torch").raw(crops)
+    assert [x.text for x in a] == [x.text for x in b]
+    assert np.allclose([x.score for x in a], [x.score for x in b], atol=1e-4)

@@ -13,6 +13,7 @@ from ocrnet.data.transforms import rec_batch, rec_width
 from ocrnet.models.checkpoint import build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
 from ocrnet.postprocess.ctc import Decoded, beam_decode, greedy_decode
+from ocrnet.runtime import OnnxRunner, onnx_available
 
 
 @dataclass
@@ -41,8 +42,18 @@ class Recognizer:
         max_width: int = 512,
         beam: int = 0,
         retry_below: float = 0.5,
+        backend: str = "auto",
     ) -> None:
         self.model = (model or crnn(pretrained=True)).eval()
+        self.runner = None
+        if backend == "onnx" or (backend == "auto" and onnx_available()):
+            self.runner = OnnxRunner(
+                self.model,
+                "crnn",
+                torch.zeros(2, 3, 32, 64),
+                ("logits",),
+                {"images": {0: "batch", 3: "width"}, "logits": {0: "steps", 1: "batch"}},
+            )
         self.charset = self.model.config.charset
         self.calibration = calibration
         self.batch_size, self.max_width, self.beam, self.retry_below = batch_size, max_width, beam, retry_below
@@ -68,7 +79,12 @@ class Recognizer:
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             batch = rec_batch([crops[i] for i in idx], 32, self.max_width)
-            probs = torch.softmax(self.model(batch)["logits"].float(), dim=2).numpy()  # (T, B, C)
+            logits = (
+                torch.from_numpy(self.runner(batch.numpy())["logits"])
+                if self.runner is not None
+                else self.model(batch)["logits"]
+            )
+            probs = torch.softmax(logits.float(), dim=2).numpy()  # (T, B, C)
             for j, i in enumerate(idx):
                 steps = rec_width(crops[i].shape[0], crops[i].shape[1], 32, self.max_width) // 4
                 seq = probs[:steps, j]

@@ -13,6 +13,7 @@ from ocrnet.data.transforms import normalize
 from ocrnet.models.checkpoint import build_model
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, textsegnet_resnet18
 from ocrnet.postprocess.db import DBParams, polygons_from_map
+from ocrnet.runtime import OnnxRunner, onnx_available
 
 
 @dataclass
@@ -32,10 +33,25 @@ def network_size(height: int, width: int, max_side: int, min_side: int = 32) -> 
 
 
 class Segmenter:
-    def __init__(self, model: TextSegNet | None = None, max_side: int = 1280, params: DBParams | None = None) -> None:
+    def __init__(
+        self,
+        model: TextSegNet | None = None,
+        max_side: int = 1280,
+        params: DBParams | None = None,
+        backend: str = "auto",
+    ) -> None:
         self.model = (model or textsegnet_resnet18(pretrained=True)).eval()
         self.max_side = max_side
         self.params = params or DBParams()
+        self.runner = None
+        if backend == "onnx" or (backend == "auto" and onnx_available()):
+            self.runner = OnnxRunner(
+                self.model,
+                "textsegnet",
+                torch.zeros(1, 3, 64, 64),
+                ("stroke", "region", "classes"),
+                {"images": {2: "height", 3: "width"}},
+            )
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Segmenter:
@@ -46,7 +62,11 @@ class Segmenter:
         """Network maps at network resolution: stroke, region (probabilities), classes (arg-max)."""
         h, w = network_size(image.shape[0], image.shape[1], self.max_side)
         resized = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA if h < image.shape[0] else cv2.INTER_LINEAR)
-        out = self.model(torch.from_numpy(normalize(resized))[None])
+        batch = normalize(resized)[None]
+        if self.runner is not None:
+            out = {k: torch.from_numpy(v) for k, v in self.runner(batch).items()}
+        else:
+            out = self.model(torch.from_numpy(batch))
         return {
             "stroke": torch.sigmoid(out["stroke"][0, 0]).numpy(),
             "region": torch.sigmoid(out["region"][0, 0]).numpy(),

@@ -99,7 +99,7 @@ def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
 
 
 def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]:
-    recognizer = Recognizer(model.eval(), max_width=512)
+    recognizer = Recognizer(model.eval(), max_width=512, backend="torch")
     out: dict[str, float] = {}
     real_acc = []
     for name, crops in sets.items():

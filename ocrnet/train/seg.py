@@ -275,7 +275,7 @@ def train_segmenter(cfg: SegTrainConfig) -> Path:
         run.update(seg_losses(out, batch), 25)
         if run.due(cfg.val_every):
             run.validate(
-                lambda model: evaluate_segmenter(Segmenter(model, max_side=640), val),
+                lambda model: evaluate_segmenter(Segmenter(model, max_side=640, backend="torch"), val),
                 lambda scores: scores["det_hmean"] + scores["stroke_iou"],
             )
     return run.finish()

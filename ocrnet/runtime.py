@@ -1,0 +1,88 @@
+"""Run the networks through ONNX Runtime, which is 1.5-4x faster than eager PyTorch on a CPU.
+
+A model is exported once per set of weights (keyed by a hash of its parameters) into the cache
+folder and reused after that; where onnx or onnxruntime is missing, callers stay on PyTorch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+CACHE = Path(os.environ.get("OCRNET_CACHE", "~/.cache/ocrnet")).expanduser() / "onnx"
+
+
+def onnx_available() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def weights_hash(model: nn.Module) -> str:
+    digest = hashlib.sha1()
+    for name, tensor in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+class _TupleOutputs(nn.Module):
+    """ONNX export needs tuples; the models return dicts."""
+
+    def __init__(self, model: nn.Module, keys: tuple[str, ...]) -> None:
+        super().__init__()
+        self.model, self.keys = model, keys
+
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        out = self.model(images)
+        return tuple(out[k] for k in self.keys)
+
+
+class OnnxRunner:
+    """Callable like the model on a numpy batch, returning a dict of numpy outputs."""
+
+    def __init__(
+        self,
+        model: nn.Module,
+        name: str,
+        example: torch.Tensor,
+        outputs: tuple[str, ...],
+        dynamic_axes: dict[str, dict[int, str]],
+        threads: int | None = None,
+    ) -> None:
+        import onnxruntime as ort
+
+        self.outputs = outputs
+        path = CACHE / f"{name}-{weights_hash(model)}.onnx"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with torch.no_grad():
+                torch.onnx.export(
+                    _TupleOutputs(model.eval(), outputs),
+                    (example,),
+                    str(tmp),
+                    input_names=["images"],
+                    output_names=list(outputs),
+                    dynamic_axes=dynamic_axes,
+                    opset_version=17,
+                    dynamo=False,
+                )
+            tmp.replace(path)
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, images: np.ndarray) -> dict[str, np.ndarray]:
+        values = self.session.run(list(self.outputs), {"images": np.ascontiguousarray(images, np.float32)})
+        return dict(zip(self.outputs, values, strict=True))

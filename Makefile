@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO := out/demo
 
-.PHONY: setup demo test lint bench-synth clean
+.PHONY: setup demo test lint bench-synth results clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,11 @@ lint: setup
 
 bench-synth: setup
 	$(VENV)/bin/ocrnet synth --bench --n 200 --kind scene,sign,plate,document,receipt,crop
+
+results: setup
+	-[ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
+	$(PY) -m pip install -q -e '.[compare]'
+	$(PY) scripts/results.py ../shared/data
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

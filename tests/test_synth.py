@@ -96,3 +96,9 @@ def test_writer_writes_and_resumes(tmp_path):
 def test_preview_grid():
     image = preview(0, per_kind=1, kinds=("plate",), size=128)
     assert image.ndim == 3 and image.shape[1] >= 256
+
+
+def test_writer_with_two_workers_matches_one(tmp_path):
+    write_dataset(["crop"], 6, tmp_path / "one", workers=1)
+    write_dataset(["crop"], 6, tmp_path / "two", workers=2)
+    assert (tmp_path / "one" / "labels.tsv").read_text() == (tmp_path / "two" / "labels.tsv").read_text()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -66,9 +67,13 @@ def write_dataset(
         Progress(*columns) as progress,
         open(ann_path, "a", encoding="utf-8") as ann,
         open(tsv_path, "a", encoding="utf-8") as tsv,
+        ExitStack() as stack,
     ):
         task = progress.add_task("synth", total=len(jobs))
-        results = map(_render, jobs) if workers <= 1 else ProcessPoolExecutor(workers).map(_render, jobs, chunksize=4)
+        if workers <= 1:
+            results = map(_render, jobs)
+        else:
+            results = stack.enter_context(ProcessPoolExecutor(workers)).map(_render, jobs, chunksize=4)
         for result in results:
             if isinstance(result, tuple):
                 tsv.write(f"{result[0]}\t{result[1]}\n")

@@ -123,6 +123,49 @@ def read(
 
 
 @app.command()
+def segment(
+    images: list[Path] = typer.Argument(..., help="Images or folders."),
+    viz: Path = typer.Option(Path("out/segment"), help="Folder for the 2x2 pictures."),
+    json_out: Path | None = typer.Option(None, "--json", help="JSON lines: polygons and scores per image."),
+    seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
+    max_side: int = typer.Option(1280, help="Longest side the network sees."),
+) -> None:
+    """Segment and detect only: polygons, stroke mask, region map and classes, drawn for a person."""
+    from rich.progress import track
+
+    from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, save_image
+    from ocrnet.outputs import segmentation_picture
+    from ocrnet.predict.segmentation import Segmenter
+
+    segmenter = (
+        Segmenter.from_checkpoint(seg_weights, max_side=max_side) if seg_weights else Segmenter(max_side=max_side)
+    )
+    failed = []
+    for path in track(list(iter_image_files(images)), description="segment", console=console):
+        try:
+            image = load_image(path)
+        except ImageLoadError as exc:
+            failed.append(str(exc))
+            continue
+        out = segmenter(image)
+        save_image(
+            viz / f"{path.stem}.png", segmentation_picture(image, out.stroke, out.region, out.classes, out.polygons)
+        )
+        if json_out:
+            append_jsonl(
+                json_out,
+                {
+                    "image": str(path),
+                    "polygons": [{"polygon": p.round(1).tolist(), "score": round(s, 4)} for p, s in out.polygons],
+                },
+            )
+    for failure in failed:
+        console.print(f"[red]failed: {failure}[/red]")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def recognize(
     crops: list[Path] = typer.Argument(..., help="Word or line crops: files or folders."),
     json_out: Path | None = typer.Option(None, "--json", help="JSON lines {image, text, score} per crop."),

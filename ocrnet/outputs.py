@@ -20,6 +20,27 @@ def class_picture(class_map: np.ndarray) -> np.ndarray:
     return colour_classes(class_map)
 
 
+def segmentation_picture(
+    image: np.ndarray,
+    stroke: np.ndarray,
+    region: np.ndarray,
+    class_map: np.ndarray,
+    polygons: list[tuple[np.ndarray, float]],
+) -> np.ndarray:
+    """2x2: detected polygons over the image, stroke probability, region probability, classes."""
+    from ocrnet.types import Word
+
+    boxes = draw_words(image, [Word(polygon=p.tolist(), text="", score=s) for p, s in polygons], labels=False)
+
+    def grey(prob: np.ndarray) -> np.ndarray:
+        return np.repeat((np.clip(prob, 0, 1) * 255).astype(np.uint8)[..., None], 3, axis=2)
+
+    heat = cv2.applyColorMap((np.clip(region, 0, 1) * 255).astype(np.uint8), cv2.COLORMAP_INFERNO)[..., ::-1]
+    classes = (0.45 * image + 0.55 * colour_classes(class_map)).astype(np.uint8)
+    grid = np.concatenate([np.concatenate([boxes, grey(stroke)], 1), np.concatenate([heat, classes], 1)], 0)
+    return np.concatenate([grid, legend(grid.shape[1])], axis=0)
+
+
 def erase_text(image: np.ndarray, stroke_mask: np.ndarray, result: PageResult) -> np.ndarray:
     """Remove the glyphs: dilate each word's strokes by a share of its height, then inpaint."""
     mask = np.zeros(stroke_mask.shape, np.uint8)

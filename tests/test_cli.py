@@ -104,3 +104,29 @@ def test_read_runs_end_to_end_with_given_weights(tmp_path):
     assert (tmp_path / "v" / "a.png").is_file()
     bad_mode = runner.invoke(app, ["read", str(tmp_path / "in"), "--mode", "moon"])
     assert bad_mode.exit_code != 0
+
+
+def test_segment_draws_pictures(tmp_path):
+    import json
+
+    from ocrnet.data.synth import generate
+    from ocrnet.io import save_image
+
+    seg, _ = _tiny_weights(tmp_path)
+    save_image(tmp_path / "in" / "a.png", generate("plate", (1, 1), size=(96, 128)).image)
+    result = runner.invoke(
+        app,
+        [
+            "segment",
+            str(tmp_path / "in"),
+            "--seg-weights",
+            str(seg),
+            "--viz",
+            str(tmp_path / "viz"),
+            "--json",
+            str(tmp_path / "s.jsonl"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "viz" / "a.png").is_file()
+    assert "polygons" in json.loads((tmp_path / "s.jsonl").read_text())

@@ -71,6 +71,7 @@ class Pipeline:
             lines=lines,
             blocks=blocks,
             word_masks=[fw.mask for fw in fused],
+            word_mask_boxes=[fw.box for fw in fused],
         )
         result.seconds = time.perf_counter() - start
         return PageOutput(result, image, full_mask(fused, image.shape[:2]), seg.classes, fused)

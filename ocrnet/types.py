@@ -160,7 +160,17 @@ class PageResult:
     words: list[Word] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
-    word_masks: list[np.ndarray] | None = None  # per-word stroke masks, crop of the word's bbox
+    word_masks: list[np.ndarray] | None = None  # per-word stroke masks (bool), over the box below
+    word_mask_boxes: list[tuple[int, int, int, int]] | None = None  # (x0, y0, x1, y1) of each mask
+
+    def word_mask(self, index: int) -> np.ndarray:
+        """Word ``index``'s stroke mask placed in a full-size (height x width) bool image."""
+        if not self.word_masks or not self.word_mask_boxes:
+            raise ValueError("this result carries no word masks")
+        full = np.zeros((self.height, self.width), bool)
+        x0, y0, x1, y1 = self.word_mask_boxes[index]
+        full[y0:y1, x0:x1] = self.word_masks[index]
+        return full
 
     def to_dict(self) -> dict[str, Any]:
         return {

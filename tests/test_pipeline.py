@@ -50,6 +50,10 @@ def test_pipeline_fuses_words_with_classes_and_masks():
     assert {w.text for w in result.words} == {w.text for w in sample.words if not w.ignore}
     assert any(w.cls == "plate" for w in result.words)
     assert len(result.word_masks) == len(result.words)
+    # a word's glyph pixels are the sample's stroke pixels inside its polygon
+    first = result.word_mask(0)
+    assert first.shape == sample.stroke_mask.shape and first.sum() > 0
+    assert (first & (sample.stroke_mask > 0)).sum() == first.sum()
     assert sum(len(line.words) for line in result.lines) == len(result.words)
     assert plates(result) and plates(result)[0]["text"] == normalize_plate(plates(result)[0]["text"])
 

@@ -105,7 +105,7 @@ def read(
     resume: bool = typer.Option(False, help="Skip inputs already in the --json file."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
-    max_side: int = typer.Option(1280, help="Longest side the segmentation network sees."),
+    max_side: int = typer.Option(2560, help="Longest side the segmentation network sees."),
 ) -> None:
     """Find and read the text in images and videos."""
     from ocrnet.batch import ReadOutputs, run_batch
@@ -128,7 +128,7 @@ def segment(
     viz: Path = typer.Option(Path("out/segment"), help="Folder for the 2x2 pictures."),
     json_out: Path | None = typer.Option(None, "--json", help="JSON lines: polygons and scores per image."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
-    max_side: int = typer.Option(1280, help="Longest side the network sees."),
+    max_side: int = typer.Option(2560, help="Longest side the network sees."),
 ) -> None:
     """Segment and detect only: polygons, stroke mask, region map and classes, drawn for a person."""
     from rich.progress import track

@@ -70,3 +70,14 @@ def test_onnx_backend_matches_torch(tmp_path, monkeypatch):
     b = Recognizer(rec_model, backend="torch").raw(crops)
     assert [x.text for x in a] == [x.text for x in b]
     assert np.allclose([x.score for x in a], [x.score for x in b], atol=1e-4)
+
+
+def test_network_size_caps_side_and_area_and_rounds_up():
+    from ocrnet.predict.segmentation import network_size
+
+    assert network_size(720, 1280, 2560) == (736, 1280)
+    assert network_size(100, 50, 2560) == (128, 64)
+    assert network_size(720, 5000, 2560) == (384, 2560)
+    h, w = network_size(3000, 4000, 2560)
+    assert h * w <= 2_600_000 and abs(w / h - 4 / 3) < 0.05
+    assert network_size(10, 10, 2560) == (32, 32)

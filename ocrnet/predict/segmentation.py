@@ -24,11 +24,19 @@ class SegOutput:
     polygons: list[tuple[np.ndarray, float]]  # (polygon in original pixels, detection score)
 
 
-def network_size(height: int, width: int, max_side: int, min_side: int = 32) -> tuple[int, int]:
-    """Size fed to the network: scaled so the longer side is at most ``max_side``, rounded to 32."""
-    scale = min(1.0, max_side / max(height, width))
-    h = max(min_side, int(round(height * scale / 32)) * 32)
-    w = max(min_side, int(round(width * scale / 32)) * 32)
+#: Above this many pixels an image is scaled down before segmentation (memory and time stay
+#: bounded for huge photos, while a tall receipt or 1080p frame keeps its small text).
+MAX_PIXELS = 2_500_000
+
+
+def network_size(
+    height: int, width: int, max_side: int, max_pixels: int = MAX_PIXELS, min_side: int = 32
+) -> tuple[int, int]:
+    """Size fed to the network: longer side at most ``max_side``, area at most ``max_pixels``,
+    never shrunk below the image by rounding: each side rounded up to a multiple of 32."""
+    scale = min(1.0, max_side / max(height, width), (max_pixels / max(height * width, 1)) ** 0.5)
+    h = max(min_side, int(np.ceil(height * scale / 32)) * 32)
+    w = max(min_side, int(np.ceil(width * scale / 32)) * 32)
     return h, w
 
 
@@ -36,7 +44,7 @@ class Segmenter:
     def __init__(
         self,
         model: TextSegNet | None = None,
-        max_side: int = 1280,
+        max_side: int = 2560,
         params: DBParams | None = None,
         backend: str = "auto",
     ) -> None:

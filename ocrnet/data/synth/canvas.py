@@ -136,7 +136,8 @@ class Canvas:
         frame = box(0, 0, self.width, self.height)
         for word in layer.words:
             pts = cv2.perspectiveTransform(word.points[None], homography)[0]
-            visible = visible_share(pts, frame)
+            inside = (pts >= 0).all() and (pts[:, 0] <= self.width).all() and (pts[:, 1] <= self.height).all()
+            visible = 1.0 if inside else visible_share(pts, frame)
             clipped = np.clip(pts, 0, [self.width - 1, self.height - 1])
             self.words.append(
                 Word(

@@ -131,8 +131,12 @@ class SceneSampler:
         ann = item.annotation
         size = self.cfg.size
         h, w = image.shape[:2]
-        # real images: longer side 400-1100 px; synthetic 640 px scenes: 0.45-1.3x
-        scale = self.rng.uniform(400, 1100) / max(h, w) if use_real else self.rng.uniform(0.45, 1.3)
+        # real images: longer side 400-1100 px; synthetic 640 px scenes: 0.4-2.5x, log-uniform, so
+        # that text from 8 to about 190 px tall is seen (large signs in 1280x720 photos included)
+        if use_real:
+            scale = self.rng.uniform(400, 1100) / max(h, w)
+        else:
+            scale = float(np.exp(self.rng.uniform(np.log(0.4), np.log(2.5))))
         cw, ch = size / scale, size / scale  # crop size in source pixels
         words = [wd for wd in ann.words if not wd.ignore]
         if words and self.rng.random() < 0.7:

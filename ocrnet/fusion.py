@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocrnet.postprocess.crops import CropFrame
 from ocrnet.predict.recognition import Reading
 from ocrnet.types import CLASS_ID, CLASS_NAMES, Word
 
@@ -31,6 +32,43 @@ class FusedWord:
     word: Word
     mask: np.ndarray  # bool, the word's bounding box of the image
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 of ``mask`` in the image
+
+
+def split_at_spaces(
+    polygons: list[tuple[np.ndarray, float]], readings: list[Reading], frames: list[CropFrame]
+) -> tuple[list[tuple[np.ndarray, float]], list[Reading]]:
+    """A region that reads as several words (a whole line found as one region) becomes one
+    polygon per word, cut where the recogniser placed the spaces."""
+    out_polygons, out_readings = [], []
+    for (polygon, det), reading, frame in zip(polygons, readings, frames, strict=True):
+        splittable = (
+            len(reading.text.split()) > 1
+            and len(polygon) == 4
+            and reading.rotation in (0, 180)
+            and len(reading.char_positions) == len(reading.text)
+        )
+        if not splittable:
+            out_polygons.append((polygon, det))
+            out_readings.append(reading)
+            continue
+        segments, current, start = [], [], 0.0
+        for i, ch in enumerate(reading.text):
+            if ch == " ":
+                if current:
+                    segments.append((start, reading.char_positions[i], current))
+                    current = []
+                start = reading.char_positions[i]
+            else:
+                current.append(i)
+        if current:
+            segments.append((start, 1.0, current))
+        for begin, end, indices in segments:
+            if reading.rotation == 180:  # places were measured in the turned crop
+                begin, end = 1.0 - end, 1.0 - begin
+            out_polygons.append((frame.span(begin, end), det))
+            text = "".join(reading.text[i] for i in indices)
+            out_readings.append(Reading(text, reading.score, [reading.char_probs[i] for i in indices]))
+    return out_polygons, out_readings
 
 
 def vote_class(class_map: np.ndarray, inside: np.ndarray) -> str:

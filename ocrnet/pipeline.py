@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse
+from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, split_at_spaces
 from ocrnet.io import ImageLoadError, ImageSource, load_image
 from ocrnet.layout import assign_layout
 from ocrnet.postprocess.crops import rectify
@@ -57,9 +57,10 @@ class Pipeline:
         label = name or (display_name(source) if isinstance(source, str | Path) else "<memory>")
         image = load_image(source, name=label)
         seg = self.segmenter(image)
-        crops = [rectify(image, polygon) for polygon, _ in seg.polygons]
-        readings = self.recognizer(crops) if crops else []
-        fused = fuse(seg.stroke, seg.classes, seg.polygons, readings, self.fusion)
+        cut = [rectify(image, polygon) for polygon, _ in seg.polygons]
+        readings = self.recognizer([crop for crop, _ in cut]) if cut else []
+        polygons, readings = split_at_spaces(seg.polygons, readings, [frame for _, frame in cut])
+        fused = fuse(seg.stroke, seg.classes, polygons, readings, self.fusion)
         words, lines, blocks = assign_layout([fw.word for fw in fused])
         order = {id(fw.word): fw for fw in fused}
         fused = [order[id(w)] for w in words]

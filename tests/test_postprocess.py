@@ -72,3 +72,40 @@ def test_targets_masks():
 def test_clockwise_from_top_left():
     pts = order_clockwise(np.array([[0, 10], [10, 10], [10, 0], [0, 0]], np.float32))
     assert pts[0].tolist() == [0, 0] and pts[1].tolist() == [10, 0]
+
+
+def test_rectify_straightens_a_tilted_quad_and_maps_back():
+    from ocrnet.postprocess.crops import rectify
+
+    image = np.zeros((200, 300, 3), np.uint8)
+    quad = np.float32([[50, 80], [250, 40], [258, 80], [58, 120]])  # about 11 degrees, 200 x 40
+    crop, frame = rectify(image, quad, margin=0.1)
+    assert abs(crop.shape[1] - (frame.width + 2 * frame.grow)) <= 1 and crop.shape[0] < crop.shape[1]
+    whole = frame.span(0.0, 1.0)
+    assert np.allclose(whole, quad, atol=1e-3)  # the margins map back to the quad's own ends
+    left_half = frame.span(0.0, 0.5)
+    assert np.allclose(left_half[0], quad[0], atol=1e-3) and left_half[1][0] < 160
+
+
+def test_greedy_places_characters():
+    probs = frames([0.1, 0.9, 0, 0], [0.9, 0.1, 0, 0], [0.9, 0.1, 0, 0], [0.1, 0, 0.9, 0])
+    assert greedy_decode(probs, CHARSET).char_positions == pytest.approx([0.125, 0.875])
+
+
+def test_split_at_spaces_cuts_a_line_into_words():
+    from ocrnet.fusion import split_at_spaces
+    from ocrnet.postprocess.crops import CropFrame
+    from ocrnet.predict.recognition import Reading
+
+    quad = np.float32([[0, 0], [100, 0], [100, 10], [0, 10]])
+    frame = CropFrame(quad, grow=0.0, width=100.0)
+    reading = Reading("ab cd", 0.9, [0.9, 0.8, 0.99, 0.7, 0.6], 0, [0.1, 0.3, 0.5, 0.7, 0.9])
+    polys, readings = split_at_spaces([(quad, 0.8)], [reading], [frame])
+    assert [r.text for r in readings] == ["ab", "cd"] and readings[1].char_probs == [0.7, 0.6]
+    assert polys[0][0][:, 0].tolist() == pytest.approx([0, 50, 50, 0])
+    assert polys[1][0][:, 0].tolist() == pytest.approx([50, 100, 100, 50])
+    upside_down = Reading("ab cd", 0.9, [0.9] * 5, 180, [0.1, 0.3, 0.5, 0.7, 0.9])
+    polys, _ = split_at_spaces([(quad, 0.8)], [upside_down], [frame])
+    assert polys[0][0][:, 0].tolist() == pytest.approx([50, 100, 100, 50])  # "ab" is on the right
+    single = Reading("abc", 0.9, [0.9] * 3, 0, [0.2, 0.5, 0.8])
+    assert split_at_spaces([(quad, 0.8)], [single], [frame])[1] == [single]

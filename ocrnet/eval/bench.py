@@ -48,7 +48,7 @@ def run_bench(sizes: list[tuple[int, int]], repeats: int = 10, threads: int | No
             t1 = time.perf_counter()
             from ocrnet.postprocess.crops import rectify
 
-            crops = [rectify(image, p) for p, _ in seg.polygons]
+            crops = [rectify(image, p)[0] for p, _ in seg.polygons]
             pipeline.recognizer(crops) if crops else None
             t2 = time.perf_counter()
             result = pipeline(image)

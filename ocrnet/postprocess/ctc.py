@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,6 +13,7 @@ class Decoded:
     text: str
     char_probs: list[float]
     score: float  # raw word confidence: geometric mean of the character probabilities
+    char_positions: list[float] = field(default_factory=list)  # each character's place, 0-1 across the input
 
 
 def _word_score(char_probs: list[float], blank_prob: float) -> float:
@@ -25,17 +26,19 @@ def greedy_decode(probs: np.ndarray, charset: str) -> Decoded:
     """``probs``: (T, classes) softmax output for one sequence. Each character's probability is
     the highest frame probability among the frames that emitted it."""
     best = probs.argmax(1)
-    text, char_probs = [], []
+    steps = max(len(best), 1)
+    text, char_probs, positions = [], [], []
     previous = 0
     for t, k in enumerate(best):
         if k != 0 and k != previous:
             text.append(charset[k - 1])
             char_probs.append(float(probs[t, k]))
+            positions.append((t + 0.5) / steps)
         elif k != 0 and k == previous:
             char_probs[-1] = max(char_probs[-1], float(probs[t, k]))
         previous = k
     blank = float(probs[:, 0].mean()) if len(probs) else 0.0
-    return Decoded("".join(text), char_probs, _word_score(char_probs, blank))
+    return Decoded("".join(text), char_probs, _word_score(char_probs, blank), positions)
 
 
 def beam_decode(probs: np.ndarray, charset: str, beam: int = 8, prune: float = 1e-3) -> Decoded:
@@ -67,11 +70,12 @@ def beam_decode(probs: np.ndarray, charset: str, beam: int = 8, prune: float = 1
     text = "".join(charset[k - 1] for k in best)
     if text == greedy.text:
         return greedy
-    # per-character probability: the best frame for that class, in order, within the path
-    char_probs, t0 = [], 0
+    # per-character probability and place: the best frame for that class, in order, within the path
+    char_probs, positions, t0 = [], [], 0
     for k in best:
         window = probs[t0:, k]
         t = t0 + int(window.argmax()) if len(window) else t0
         char_probs.append(float(probs[t, k]) if t < len(probs) else 0.0)
+        positions.append((min(t, len(probs) - 1) + 0.5) / max(len(probs), 1))
         t0 = min(t + 1, len(probs))
-    return Decoded(text, char_probs, _word_score(char_probs, float(probs[:, 0].mean())))
+    return Decoded(text, char_probs, _word_score(char_probs, float(probs[:, 0].mean())), positions)

@@ -3,7 +3,7 @@ other orientations for crops that are tall (vertical text) or read poorly (upsid
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ class Reading:
     score: float  # calibrated: about the chance the text is exactly right
     char_probs: list[float]
     rotation: int = 0  # degrees the crop was turned (counter-clockwise) before it read best
+    char_positions: list[float] = field(default_factory=list)  # 0-1 across the (turned) crop
 
 
 def calibrate(raw: float, calibration: tuple[float, float] | None) -> float:
@@ -95,7 +96,9 @@ class Recognizer:
 
     def __call__(self, crops: list[np.ndarray], orientations: bool = True) -> list[Reading]:
         decoded = self.raw(crops)
-        readings = [Reading(d.text, calibrate(d.score, self.calibration), d.char_probs) for d in decoded]
+        readings = [
+            Reading(d.text, calibrate(d.score, self.calibration), d.char_probs, 0, d.char_positions) for d in decoded
+        ]
         if not orientations:
             return readings
         # Tall crops are probably vertical text: read them turned both ways. Poor readings may be
@@ -113,5 +116,5 @@ class Recognizer:
             for i, d in zip(todo, self.raw(turned), strict=True):
                 score = calibrate(d.score, self.calibration)
                 if score > readings[i].score and d.text:
-                    readings[i] = Reading(d.text, score, d.char_probs, rotation)
+                    readings[i] = Reading(d.text, score, d.char_probs, rotation, d.char_positions)
         return readings

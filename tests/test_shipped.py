@@ -1,0 +1,44 @@
+"""The shipped default models load without a network and read clean, large text."""
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocrnet.models.recognizer import DEFAULT_WEIGHTS as REC_WEIGHTS
+from ocrnet.models.segnet import DEFAULT_WEIGHTS as SEG_WEIGHTS
+
+pytestmark = pytest.mark.skipif(
+    not (REC_WEIGHTS.is_file() and SEG_WEIGHTS.is_file()), reason="default weights not shipped yet"
+)
+
+
+def _sign(words: list[str]) -> np.ndarray:
+    image = Image.new("RGB", (640, 240), (20, 100, 60))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("DejaVuSans-Bold.ttf", 56)
+    for i, word in enumerate(words):
+        draw.text((60, 30 + 100 * i), word, font=font, fill=(255, 255, 255))
+    return np.asarray(image)
+
+
+def test_default_recognizer_reads_clean_crops():
+    from ocrnet.predict.recognition import Recognizer
+
+    recognizer = Recognizer.default()
+    crops = []
+    for word in ("Station", "EXIT", "2025"):
+        image = Image.new("RGB", (260, 64), (255, 255, 255))
+        ImageDraw.Draw(image).text((10, 4), word, font=ImageFont.truetype("DejaVuSans.ttf", 48), fill=(0, 0, 0))
+        crops.append(np.asarray(image))
+    readings = recognizer(crops)
+    assert sum(r.text == w for r, w in zip(readings, ("Station", "EXIT", "2025"), strict=True)) >= 2
+    assert all(0.0 <= r.score <= 1.0 for r in readings)
+
+
+def test_default_pipeline_finds_and_reads_a_clean_sign():
+    import ocrnet
+
+    page = ocrnet.read(_sign(["Airport", "Harbour"]))
+    texts = {w.text for w in page.words}
+    assert texts & {"Airport", "Harbour"}
+    assert all(w.polygon and 0 <= w.score <= 1 for w in page.words)

@@ -26,6 +26,26 @@ def onnx_available() -> bool:
     return True
 
 
+def maybe_onnx(
+    backend: str,
+    model: nn.Module,
+    name: str,
+    example: torch.Tensor,
+    outputs: tuple[str, ...],
+    dynamic_axes: dict[str, dict[int, str]],
+) -> OnnxRunner | None:
+    """An ONNX Runtime runner where asked for ("onnx") or possible ("auto"), else None (PyTorch).
+    With "auto", an export or load failure (read-only cache, unsupported op) falls back quietly."""
+    if backend == "torch" or (backend == "auto" and not onnx_available()):
+        return None
+    try:
+        return OnnxRunner(model, name, example, outputs, dynamic_axes)
+    except Exception:
+        if backend == "onnx":
+            raise
+        return None
+
+
 def weights_hash(model: nn.Module) -> str:
     digest = hashlib.sha1()
     for name, tensor in model.state_dict().items():

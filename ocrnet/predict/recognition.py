@@ -13,7 +13,7 @@ from ocrnet.data.transforms import rec_batch, rec_width
 from ocrnet.models.checkpoint import build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
 from ocrnet.postprocess.ctc import Decoded, beam_decode, greedy_decode
-from ocrnet.runtime import OnnxRunner, onnx_available
+from ocrnet.runtime import maybe_onnx
 
 
 @dataclass
@@ -46,15 +46,14 @@ class Recognizer:
         backend: str = "auto",
     ) -> None:
         self.model = (model or crnn(pretrained=True)).eval()
-        self.runner = None
-        if backend == "onnx" or (backend == "auto" and onnx_available()):
-            self.runner = OnnxRunner(
-                self.model,
-                "crnn",
-                torch.zeros(2, 3, 32, 64),
-                ("logits",),
-                {"images": {0: "batch", 3: "width"}, "logits": {0: "steps", 1: "batch"}},
-            )
+        self.runner = maybe_onnx(
+            backend,
+            self.model,
+            "crnn",
+            torch.zeros(2, 3, 32, 64),
+            ("logits",),
+            {"images": {0: "batch", 3: "width"}, "logits": {0: "steps", 1: "batch"}},
+        )
         self.charset = self.model.config.charset
         self.calibration = calibration
         self.batch_size, self.max_width, self.beam, self.retry_below = batch_size, max_width, beam, retry_below

@@ -13,7 +13,7 @@ from ocrnet.data.transforms import normalize
 from ocrnet.models.checkpoint import build_model
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, textsegnet_resnet18
 from ocrnet.postprocess.db import DBParams, polygons_from_map
-from ocrnet.runtime import OnnxRunner, onnx_available
+from ocrnet.runtime import maybe_onnx
 
 
 @dataclass
@@ -51,15 +51,14 @@ class Segmenter:
         self.model = (model or textsegnet_resnet18(pretrained=True)).eval()
         self.max_side = max_side
         self.params = params or DBParams()
-        self.runner = None
-        if backend == "onnx" or (backend == "auto" and onnx_available()):
-            self.runner = OnnxRunner(
-                self.model,
-                "textsegnet",
-                torch.zeros(1, 3, 64, 64),
-                ("stroke", "region", "classes"),
-                {"images": {2: "height", 3: "width"}},
-            )
+        self.runner = maybe_onnx(
+            backend,
+            self.model,
+            "textsegnet",
+            torch.zeros(1, 3, 64, 64),
+            ("stroke", "region", "classes"),
+            {"images": {2: "height", 3: "width"}},
+        )
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Segmenter:

@@ -10,8 +10,10 @@ import numpy as np
 
 from ocrnet.data.synth.effects import degrade
 from ocrnet.data.synth.fonts import discover_fonts
-from ocrnet.data.synth.scenes import COMPOSERS, Toolkit, word_crop
+from ocrnet.data.synth.scenes import COMPOSERS
 from ocrnet.data.synth.text import TextSource
+from ocrnet.data.synth.toolkit import Toolkit
+from ocrnet.data.synth.wordcrops import word_crop
 from ocrnet.types import Annotation
 
 KINDS: tuple[str, ...] = tuple(COMPOSERS)

@@ -1,0 +1,44 @@
+"""Word and line crops for recognition training."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ocrnet.data.synth.backgrounds import texture
+from ocrnet.data.synth.canvas import Canvas, render_line
+from ocrnet.data.synth.effects import degrade, placement
+from ocrnet.data.synth.toolkit import Toolkit, drawable
+
+
+def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
+    """One word or short line on a textured patch, cropped tightly or loosely, degraded."""
+    rng = kit.rng
+    roll = rng.random()
+    if roll < 0.7:
+        words = [kit.text.token(rng)]
+    elif roll < 0.85:
+        words = kit.text.words(rng, 2, 4)
+    else:
+        words = [kit.text.plate_number(rng, ("us", "eu", "uk", "de")[rng.integers(4)])]
+    face = kit.face()
+    words = drawable(face, words) or ["text"]
+    size = int(rng.uniform(22, 56))
+    bg = texture(rng, 8, 8).mean((0, 1))
+    style = kit.style(size, bg, face=face, decorate=0.2, min_contrast=55)
+    curve = float(rng.uniform(-0.12, 0.12)) if rng.random() < 0.1 else 0.0
+    line = render_line(words, style, curve, "other")
+    pad = size
+    canvas = Canvas(line.height + 2 * pad, line.width + 2 * pad, opaque=True)
+    canvas.set_background(texture(rng, canvas.height, canvas.width))
+    h = placement(rng, line.width, line.height, (canvas.width / 2, canvas.height / 2), 1.0, rng.uniform(-4, 4), 0.04)
+    canvas.paste(line, h)
+    pts = np.concatenate([w.points for w in canvas.words]) if canvas.words else np.float32([[0, 0]])
+    x0, y0 = pts.min(0)
+    x1, y1 = pts.max(0)
+    text_h = y1 - y0
+    mx0, mx1 = rng.uniform(-0.08, 0.35, 2) * text_h
+    my0, my1 = rng.uniform(-0.08, 0.3, 2) * text_h
+    left, right = int(max(0, x0 - mx0)), int(min(canvas.width, x1 + mx1))
+    top, bottom = int(max(0, y0 - my0)), int(min(canvas.height, y1 + my1))
+    crop = canvas.rgb_uint8()[top : max(bottom, top + 4), left : max(right, left + 4)]
+    return degrade(rng, np.ascontiguousarray(crop), strength), " ".join(words)

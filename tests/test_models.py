@@ -20,6 +20,15 @@ def test_segnet_outputs_every_map_at_full_resolution():
     assert "binary" not in model(torch.randn(1, 3, 32, 32))
 
 
+def test_fine_skip_branch_keeps_shapes_and_old_checkpoints_load():
+    base = TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=32, key_channels=16)
+    with_skip = TextSegNet(TextSegNetConfig(**{**base.__dict__, "skip_channels": 8})).eval()
+    assert with_skip(torch.randn(1, 3, 64, 64))["stroke"].shape == (1, 1, 64, 64)
+    plain = TextSegNet(base)
+    assert not any(k.startswith("text_head.fine") for k in plain.state_dict())
+    assert set(plain.state_dict()) < set(with_skip.state_dict())
+
+
 def test_ocr_head_pools_regions_over_pixels():
     head = ObjectContextHead(channels=8, num_classes=3, key_channels=4).eval()
     x = torch.randn(1, 8, 5, 7)

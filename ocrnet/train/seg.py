@@ -39,6 +39,7 @@ class SegTrainConfig:
     out: Path
     synth_dirs: list[Path] = field(default_factory=list)
     data_root: Path | None = None
+    skip_channels: int = 0  # TextSegNet's half-resolution stroke branch (0: off)
     steps: int = 6000
     batch: int = 8
     size: int = 320
@@ -256,7 +257,7 @@ def evaluate_segmenter(segmenter: Segmenter, samples: list[Annotation]) -> dict[
 
 
 def train_segmenter(cfg: SegTrainConfig) -> Path:
-    model_cfg = TextSegNetConfig()
+    model_cfg = TextSegNetConfig(skip_channels=cfg.skip_channels)
     run = TrainingRun(
         TextSegNet(model_cfg),
         model_cfg,

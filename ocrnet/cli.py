@@ -390,6 +390,7 @@ def train_seg(
         threads=threads,
         amp=amp,
         resume=resume,
+        skip_channels=skip_channels,
     )
     console.print(f"best weights: {train_segmenter(cfg)}")
 

@@ -324,6 +324,7 @@ def train_rec(
     threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
     amp: bool = typer.Option(True, help="bf16 autocast."),
     resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),
+    init: Path | None = typer.Option(None, help="Start from these weights when there is nothing to resume."),
 ) -> None:
     """Train the CRNN recogniser; launch with torchrun for several GPUs."""
     from ocrnet.train.rec import RecTrainConfig, train_recognizer
@@ -339,6 +340,7 @@ def train_rec(
         threads=threads,
         amp=amp,
         resume=resume,
+        init=init,
     )
     console.print(f"best weights: {train_recognizer(cfg)}")
 
@@ -372,6 +374,7 @@ def train_seg(
     threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
     amp: bool = typer.Option(True, help="bf16 autocast."),
     resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),
+    init: Path | None = typer.Option(None, help="Start from these weights when there is nothing to resume."),
 ) -> None:
     """Train TextSegNet; launch with torchrun for several GPUs."""
     from ocrnet.train.seg import SegTrainConfig, train_segmenter
@@ -391,6 +394,7 @@ def train_seg(
         amp=amp,
         resume=resume,
         skip_channels=skip_channels,
+        init=init,
     )
     console.print(f"best weights: {train_segmenter(cfg)}")
 

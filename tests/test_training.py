@@ -42,3 +42,19 @@ def test_segmenter_loop_runs(tmp_path):
     scores = read_checkpoint(best)["extra"]["scores"]
     assert {"stroke_iou", "det_hmean"} <= set(scores)
     assert [r["step"] for r in _log(tmp_path / "run") if r["kind"] == "val"] == [2]
+
+
+def test_init_from_weights_when_nothing_to_resume(tmp_path):
+    from ocrnet.models.checkpoint import export_weights
+    from ocrnet.models.recognizer import CRNN, CRNNConfig
+
+    model_cfg = CRNNConfig()
+    start = CRNN(model_cfg)
+    export_weights(start, model_cfg, tmp_path / "start.pt")
+    cfg = RecTrainConfig(
+        out=tmp_path / "run", steps=1, batch=2, val_every=1, val_synth=4, threads=1, lr=1e-9, init=tmp_path / "start.pt"
+    )
+    best = train_recognizer(cfg)
+    trained = read_checkpoint(best)["state_dict"]
+    key = "classifier.weight"
+    assert (trained[key].float() - start.state_dict()[key].half().float()).abs().max() < 1e-3

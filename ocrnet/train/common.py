@@ -155,6 +155,12 @@ class TrainingRun:
         if resume and self.last.is_file():
             self.step, extra = load_training_state(self.last, model, self.optimizer, self.scheduler)
             print(f"resumed from {self.last} at step {self.step}")
+        elif init is not None:  # start from earlier weights (the shipped fp16 ones, say), fresh schedule
+            from ocrnet.models.checkpoint import read_checkpoint
+
+            state = read_checkpoint(init)["state_dict"]
+            model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+            print(f"initialised from {init}")
         self.best = extra.get("best", -1.0)
         self.model = wrap_ddp(model, self.device, self.world)
         self.model.train()

@@ -38,6 +38,7 @@ class RecTrainConfig:
     seed: int = 0
     amp: bool = True
     resume: bool = True
+    init: Path | None = None  # weights to start from when there is no run to resume
 
 
 class CropSampler:
@@ -119,7 +120,17 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 def train_recognizer(cfg: RecTrainConfig) -> Path:
     model_cfg = CRNNConfig()
     run = TrainingRun(
-        CRNN(model_cfg), model_cfg, cfg.out, cfg.steps, cfg.lr, 1000, cfg.threads, cfg.seed, cfg.resume, "recogniser"
+        CRNN(model_cfg),
+        model_cfg,
+        cfg.out,
+        cfg.steps,
+        cfg.lr,
+        1000,
+        cfg.threads,
+        cfg.seed,
+        cfg.resume,
+        "recogniser",
+        cfg.init,
     )
     sampler = CropSampler(cfg, run.rank)
     val_sets = validation_sets(cfg) if run.main else {}

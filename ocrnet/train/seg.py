@@ -51,6 +51,7 @@ class SegTrainConfig:
     seed: int = 0
     amp: bool = True
     resume: bool = True
+    init: Path | None = None  # weights to start from when there is no run to resume
 
 
 @dataclass
@@ -269,6 +270,7 @@ def train_segmenter(cfg: SegTrainConfig) -> Path:
         cfg.seed,
         cfg.resume,
         "TextSegNet",
+        cfg.init,
     )
     sampler = SceneSampler(cfg, run.rank)
     print(f"training images: {len(sampler.synth)} synthetic, {len(sampler.real)} real")

@@ -140,6 +140,7 @@ class TrainingRun:
         seed: int,
         resume: bool,
         title: str,
+        init: Path | None = None,
     ) -> None:
         from tqdm import tqdm
 

@@ -246,6 +246,25 @@ def compare(
     console.print(f"table and chart in {out}")
 
 
+@app.command("tune-db")
+def tune_db_command(
+    seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
+    images: int = typer.Option(100, help="Synthetic validation images (seed 1000)."),
+    top: int = typer.Option(5, help="How many of the best settings to print."),
+) -> None:
+    """Find the DB thresholds that detect best on the synthetic validation set."""
+    from ocrnet.eval.tune import tune_db
+    from ocrnet.predict.segmentation import Segmenter
+    from ocrnet.train.seg import synthetic_validation
+
+    segmenter = Segmenter.from_checkpoint(seg_weights) if seg_weights else Segmenter()
+    for params, scores in tune_db(segmenter, synthetic_validation(images))[:top]:
+        console.print(
+            f"binary={params.binary_threshold} box={params.box_threshold} unclip={params.unclip_ratio}: "
+            f"P={scores['precision']:.3f} R={scores['recall']:.3f} H={scores['hmean']:.3f}"
+        )
+
+
 @app.command()
 def bench(
     sizes: str = typer.Option("640x480,1280x720,1920x1080", help="Comma-separated WIDTHxHEIGHT."),

@@ -109,3 +109,22 @@ def test_split_at_spaces_cuts_a_line_into_words():
     assert polys[0][0][:, 0].tolist() == pytest.approx([50, 100, 100, 50])  # "ab" is on the right
     single = Reading("abc", 0.9, [0.9] * 3, 0, [0.2, 0.5, 0.8])
     assert split_at_spaces([(quad, 0.8)], [single], [frame])[1] == [single]
+
+
+def test_tune_db_ranks_settings_by_hmean():
+    from ocrnet.eval.tune import tune_db
+    from ocrnet.types import Annotation
+
+    words = [Word(polygon=[[20, 20], [120, 20], [120, 50], [20, 50]], text="a")]
+    region = make_targets(words, 96, 160, None, None).region * 0.9
+
+    class MapSegmenter:
+        params = DBParams()
+
+        def maps(self, image):
+            return {"region": region}
+
+    sample = Annotation(image_path=None, width=160, height=96, words=words, image=np.zeros((96, 160, 3), np.uint8))
+    ranked = tune_db(MapSegmenter(), [sample], binary=(0.3,), box=(0.5, 0.95), unclip=(1.6,))
+    assert ranked[0][0].box_threshold == 0.5 and ranked[0][1]["hmean"] == 1.0
+    assert ranked[1][1]["hmean"] == 0.0  # a 0.95 box threshold drops the 0.9 region

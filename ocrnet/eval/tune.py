@@ -17,7 +17,7 @@ def tune_db(
     samples: list[Annotation],
     binary=(0.2, 0.3, 0.4),
     box=(0.4, 0.5, 0.6, 0.7),
-    unclip=(1.4, 1.6, 1.8, 2.0),
+    unclip=(1.5, 1.8, 2.0, 2.2, 2.5),
 ) -> list[tuple[DBParams, dict[str, float]]]:
     """Every combination with its detection scores, best H-mean first."""
     maps = []

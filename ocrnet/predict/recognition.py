@@ -42,7 +42,9 @@ class Recognizer:
         batch_size: int = 64,
         max_width: int = 512,
         beam: int = 0,
-        retry_below: float = 0.5,
+        retry_below: float = 0.3,
+        tall: float = 2.0,
+        margin: float = 0.25,
         backend: str = "auto",
     ) -> None:
         self.model = (model or crnn(pretrained=True)).eval()
@@ -57,6 +59,7 @@ class Recognizer:
         self.charset = self.model.config.charset
         self.calibration = calibration
         self.batch_size, self.max_width, self.beam, self.retry_below = batch_size, max_width, beam, retry_below
+        self.tall, self.margin = tall, margin
 
     @classmethod
     def default(cls, **kwargs) -> Recognizer:
@@ -105,15 +108,15 @@ class Recognizer:
         retry = [
             i
             for i, (c, r) in enumerate(zip(crops, readings, strict=True))
-            if c.shape[0] > 1.5 * c.shape[1] or r.score < self.retry_below
+            if c.shape[0] > self.tall * c.shape[1] or r.score < self.retry_below
         ]
         for rotation, turns in ((90, 1), (270, 3), (180, 2)):
-            todo = [i for i in retry if rotation == 180 or crops[i].shape[0] > 1.5 * crops[i].shape[1]]
+            todo = [i for i in retry if rotation == 180 or crops[i].shape[0] > self.tall * crops[i].shape[1]]
             if not todo:
                 continue
             turned = [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in todo]
             for i, d in zip(todo, self.raw(turned), strict=True):
                 score = calibrate(d.score, self.calibration)
-                if score > readings[i].score and d.text:
+                if score > readings[i].score + self.margin and d.text:
                     readings[i] = Reading(d.text, score, d.char_probs, rotation, d.char_positions)
         return readings

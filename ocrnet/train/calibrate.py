@@ -20,17 +20,19 @@ from ocrnet.predict.recognition import Recognizer
 FIT_SOURCES = ("icdar2013", "sroie", "plate_crops")
 
 
-def fit_platt(raw: np.ndarray, correct: np.ndarray, steps: int = 200) -> tuple[float, float]:
-    """Logistic regression of correctness on logit(raw score), by Newton's method."""
-    x = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1.0))
+def fit_platt(raw: np.ndarray, correct: np.ndarray, steps: int = 100, ridge: float = 1.0) -> tuple[float, float]:
+    """Logistic regression of correctness on logit(raw score), by damped Newton steps. A small
+    ridge towards the identity (a=1, b=0) keeps it finite when the scores separate perfectly."""
+    x = np.log(np.clip(raw, 1e-4, 1 - 1e-4) / np.clip(1 - raw, 1e-4, 1.0))
     y = correct.astype(np.float64)
     a, b = 1.0, 0.0
     for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(a * x + b)))
-        grad = np.array([np.sum((p - y) * x), np.sum(p - y)])
-        w = p * (1 - p) + 1e-9
-        hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + 1e-6 * np.eye(2)
+        p = 1.0 / (1.0 + np.exp(-np.clip(a * x + b, -30, 30)))
+        grad = np.array([np.sum((p - y) * x) + ridge * (a - 1.0), np.sum(p - y) + ridge * b])
+        w = p * (1 - p)
+        hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + ridge * np.eye(2)
         step = np.linalg.solve(hess, grad)
+        step *= min(1.0, 2.0 / max(float(np.abs(step).max()), 1e-12))  # at most 2 units a step
         a, b = a - step[0], b - step[1]
         if np.abs(step).max() < 1e-8:
             break

@@ -20,9 +20,10 @@ SHRINK_RATIO = 0.4
 
 @dataclass
 class DBParams:
-    binary_threshold: float = 0.3
-    box_threshold: float = 0.55
-    unclip_ratio: float = 1.6
+    # chosen with `ocrnet tune-db` on the synthetic validation set for the shipped weights
+    binary_threshold: float = 0.4
+    box_threshold: float = 0.6
+    unclip_ratio: float = 2.2
     min_size: float = 3.0  # shorter side of a detection, pixels of the map
     max_candidates: int = 1000
     curved_fill: float = 0.78  # contour area / rotated-box area below which a word is "curved"

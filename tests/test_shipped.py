@@ -26,9 +26,11 @@ def test_default_recognizer_reads_clean_crops():
 
     recognizer = Recognizer.default()
     crops = []
+    font = ImageFont.truetype("DejaVuSans.ttf", 40)
     for word in ("Station", "EXIT", "2025"):
-        image = Image.new("RGB", (260, 64), (255, 255, 255))
-        ImageDraw.Draw(image).text((10, 4), word, font=ImageFont.truetype("DejaVuSans.ttf", 48), fill=(0, 0, 0))
+        left, top, right, bottom = font.getbbox(word)
+        image = Image.new("RGB", (right - left + 12, bottom - top + 12), (255, 255, 255))
+        ImageDraw.Draw(image).text((6 - left, 6 - top), word, font=font, fill=(0, 0, 0))
         crops.append(np.asarray(image))
     readings = recognizer(crops)
     assert sum(r.text == w for r, w in zip(readings, ("Station", "EXIT", "2025"), strict=True)) >= 2

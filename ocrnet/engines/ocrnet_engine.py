@@ -38,6 +38,23 @@ class OCRNetEngine(Engine):
         return [(r.text, r.score) for r in self.recognizer(crops)]
 
 
+class OCRNetDetector(Engine):
+    """The segmentation network's polygons alone (no recognition, no fusion): detection figures."""
+
+    name = "ocrnet-det"
+
+    def __init__(self) -> None:
+        from ocrnet.predict.segmentation import Segmenter
+
+        self.segmenter = Segmenter()
+
+    def read(self, image: np.ndarray) -> list[Word]:
+        return [Word(polygon=p.tolist(), text="", score=s) for p, s in self.segmenter(image).polygons]
+
+
 @register("ocrnet")
 def _make() -> Engine:
     return OCRNetEngine()
+
+
+register("ocrnet-det")(OCRNetDetector)

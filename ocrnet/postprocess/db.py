@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import pyclipper
+from shapely import make_valid
 from shapely.geometry import Polygon
 
 #: DB's shrink ratio for the training kernels; unclipping must undo the same offset.
@@ -61,6 +62,17 @@ def quad_from_rect(rect: tuple) -> np.ndarray:
     return box
 
 
+def valid_polygon(points: np.ndarray) -> Polygon | None:
+    """The polygon, repaired when the contour touches itself (a one-pixel neck in the kernel makes
+    an invalid ring), or None when nothing with an area is left."""
+    poly = Polygon(points)
+    if not poly.is_valid:
+        repaired = make_valid(poly).buffer(1.0)  # one pixel joins the parts across the neck again
+        parts = list(getattr(repaired, "geoms", [repaired]))
+        poly = max(parts, key=lambda g: g.area) if parts else None
+    return poly if isinstance(poly, Polygon) and poly.area > 0 else None
+
+
 def polygons_from_map(
     prob: np.ndarray, params: DBParams | None = None, scale: tuple[float, float] = (1.0, 1.0)
 ) -> list[tuple[np.ndarray, float]]:
@@ -83,10 +95,11 @@ def polygons_from_map(
         area = cv2.contourArea(contour)
         rect_area = max(rect[1][0] * rect[1][1], 1e-6)
         curved = area / rect_area < params.curved_fill and len(contour) >= 6
-        base = contour.reshape(-1, 2) if curved else cv2.boxPoints(rect)
-        poly = Polygon(base)
-        if not poly.is_valid or poly.area <= 0:
+        base = contour.reshape(-1, 2).astype(np.float32) if curved else cv2.boxPoints(rect)
+        poly = valid_polygon(base)
+        if poly is None:
             continue
+        base = np.asarray(poly.exterior.coords[:-1], np.float32)
         grown = offset_polygon(base, poly.area * params.unclip_ratio / max(poly.length, 1e-6))
         if not grown:
             continue

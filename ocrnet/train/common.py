@@ -160,8 +160,11 @@ class TrainingRun:
             from ocrnet.models.checkpoint import read_checkpoint
 
             state = read_checkpoint(init)["state_dict"]
-            model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
-            print(f"initialised from {init}")
+            state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+            missing, unexpected = model.load_state_dict(state, strict=False)  # new layers start fresh
+            if unexpected:
+                raise ValueError(f"{init} holds weights this model lacks: {unexpected[:5]}")
+            print(f"initialised from {init}" + (f"; new layers: {len(missing)} tensors" if missing else ""))
         self.best = extra.get("best", -1.0)
         self.model = wrap_ddp(model, self.device, self.world)
         self.model.train()

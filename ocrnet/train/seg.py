@@ -103,6 +103,14 @@ class SceneSampler:
         self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
         self.synth = [i for folder in cfg.synth_dirs for i in synthetic_items(folder)]
         self.real = real_items(cfg.data_root) if cfg.data_root else []
+        # real sets are drawn in equal shares, so the 166 plate scenes are not swamped by larger sets
+        self.real_by_source: list[list[Item]] = []
+        for item in self.real:
+            group = next((g for g in self.real_by_source if g[0].annotation.source == item.annotation.source), None)
+            if group is None:
+                self.real_by_source.append([item])
+            else:
+                group.append(item)
 
     def _load(self, item: Item) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         ann = item.annotation
@@ -124,7 +132,7 @@ class SceneSampler:
 
     def one(self) -> dict[str, np.ndarray]:
         use_real = self.real and (not self.synth or self.rng.random() < self.cfg.real_share)
-        pool = self.real if use_real else self.synth
+        pool = self.real_by_source[self.rng.integers(len(self.real_by_source))] if use_real else self.synth
         item = pool[self.rng.integers(len(pool))]
         try:
             image, stroke, classes, labelled = self._load(item)

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from shapely.geometry import Polygon
 
 from ocrnet.postprocess.crops import CropFrame
+from ocrnet.postprocess.db import order_clockwise
 from ocrnet.predict.recognition import Reading
 from ocrnet.types import CLASS_ID, CLASS_NAMES, Word
 
@@ -34,6 +36,19 @@ class FusedWord:
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 of ``mask`` in the image
 
 
+def word_part(polygon: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """The piece of a region's polygon inside one word's span of its reading quad; a curved
+    polygon keeps its shape, a quad is the span itself."""
+    if len(polygon) == 4:
+        return span
+    piece = Polygon(polygon).buffer(0).intersection(Polygon(span))
+    parts = [g for g in getattr(piece, "geoms", [piece]) if isinstance(g, Polygon) and g.area > 0]
+    if not parts:
+        return span
+    outline = max(parts, key=lambda g: g.area).simplify(0.5)
+    return order_clockwise(np.asarray(outline.exterior.coords[:-1], np.float32))
+
+
 def split_at_spaces(
     polygons: list[tuple[np.ndarray, float]], readings: list[Reading], frames: list[CropFrame]
 ) -> tuple[list[tuple[np.ndarray, float]], list[Reading]]:
@@ -43,7 +58,6 @@ def split_at_spaces(
     for (polygon, det), reading, frame in zip(polygons, readings, frames, strict=True):
         splittable = (
             len(reading.text.split()) > 1
-            and len(polygon) == 4
             and reading.rotation in (0, 180)
             and len(reading.char_positions) == len(reading.text)
         )
@@ -65,7 +79,7 @@ def split_at_spaces(
         for begin, end, indices in segments:
             if reading.rotation == 180:  # places were measured in the turned crop
                 begin, end = 1.0 - end, 1.0 - begin
-            out_polygons.append((frame.span(begin, end), det))
+            out_polygons.append((word_part(polygon, frame.span(begin, end)), det))
             text = "".join(reading.text[i] for i in indices)
             out_readings.append(Reading(text, reading.score, [reading.char_probs[i] for i in indices]))
     return out_polygons, out_readings

@@ -120,6 +120,23 @@ def test_split_at_spaces_cuts_a_line_into_words():
     assert split_at_spaces([(quad, 0.8)], [single], [frame])[1] == [single]
 
 
+def test_split_at_spaces_keeps_the_outline_of_a_many_point_region():
+    from ocrnet.fusion import split_at_spaces
+    from ocrnet.postprocess.crops import CropFrame, reading_quad
+    from ocrnet.predict.recognition import Reading
+
+    # a rounded region (8 points) that the recogniser reads as two words
+    region = np.float32([[5, 0], [95, 0], [100, 5], [100, 15], [95, 20], [5, 20], [0, 15], [0, 5]])
+    frame = CropFrame(reading_quad(region), grow=0.0, width=100.0)
+    reading = Reading("ab cd", 0.9, [0.9] * 5, 0, [0.1, 0.3, 0.5, 0.7, 0.9])
+    polys, readings = split_at_spaces([(region, 0.8)], [reading], [frame])
+    assert [r.text for r in readings] == ["ab", "cd"]
+    left, right = polys[0][0], polys[1][0]
+    assert left[:, 0].min() == pytest.approx(0) and left[:, 0].max() == pytest.approx(50)
+    assert right[:, 0].min() == pytest.approx(50) and right[:, 0].max() == pytest.approx(100)
+    assert len(left) > 4  # the rounded corners survive
+
+
 def test_tune_db_ranks_settings_by_hmean():
     from ocrnet.eval.tune import tune_db
     from ocrnet.types import Annotation

@@ -2,7 +2,7 @@
 
 Binarise, trace contours, score each by the mean probability inside it, then grow ("unclip")
 the shrunk kernel back to the word's extent with pyclipper. Straight words become 4-point
-rotated boxes; words whose contour fills its rotated box poorly (curved text) keep a polygon.
+rotated boxes; words whose contour is far from convex (curved text) keep a polygon.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ class DBParams:
     unclip_ratio: float = 2.2
     min_size: float = 3.0  # shorter side of a detection, pixels of the map
     max_candidates: int = 1000
-    curved_fill: float = 0.78  # contour area / rotated-box area below which a word is "curved"
+    # contour area / convex hull area below which a word is "curved": straight kernels are convex
+    # (rounded rectangles, ellipses), kernels following an arc are not
+    curved_solidity: float = 0.9
 
 
 def shrink_offset(polygon: np.ndarray, ratio: float = SHRINK_RATIO) -> float:
@@ -92,9 +94,8 @@ def polygons_from_map(
         score = _mean_inside(prob, contour.reshape(-1, 2))
         if score < params.box_threshold:
             continue
-        area = cv2.contourArea(contour)
-        rect_area = max(rect[1][0] * rect[1][1], 1e-6)
-        curved = area / rect_area < params.curved_fill and len(contour) >= 6
+        solidity = cv2.contourArea(contour) / max(cv2.contourArea(cv2.convexHull(contour)), 1e-6)
+        curved = solidity < params.curved_solidity and len(contour) >= 6
         base = contour.reshape(-1, 2).astype(np.float32) if curved else cv2.boxPoints(rect)
         poly = valid_polygon(base)
         if poly is None:

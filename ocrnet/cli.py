@@ -250,18 +250,30 @@ def compare(
 def tune_db_command(
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     images: int = typer.Option(100, help="Synthetic validation images (seed 1000)."),
+    data: Path | None = typer.Option(None, help="Also a real set with boxes; only its training split is used."),
+    fmt: str = typer.Option("auto", "--format", help="Format of --data (icdar2013, icdar2015, plates, sroie)."),
     top: int = typer.Option(5, help="How many of the best settings to print."),
 ) -> None:
-    """Find the DB thresholds that detect best on the synthetic validation set."""
+    """Find the DB thresholds that detect best (mean H-mean over the synthetic validation set and
+    the training split of --data); print the best settings."""
+    from ocrnet.data.formats import load_dataset
+    from ocrnet.data.splits import TRAIN, scene_split
     from ocrnet.eval.tune import tune_db
     from ocrnet.predict.segmentation import Segmenter
     from ocrnet.train.seg import synthetic_validation
 
     segmenter = Segmenter.from_checkpoint(seg_weights) if seg_weights else Segmenter()
-    for params, scores in tune_db(segmenter, synthetic_validation(images))[:top]:
+    sets = {"synthetic": synthetic_validation(images)}
+    if data is not None:
+        annotations = load_dataset(data, fmt)
+        sets[data.name] = [a for i, a in enumerate(annotations) if scene_split(a, i) == TRAIN]
+    for params, scores, mean in tune_db(segmenter, sets)[:top]:
+        per_set = ", ".join(
+            f"{name} P={s['precision']:.3f} R={s['recall']:.3f} H={s['hmean']:.3f}" for name, s in scores.items()
+        )
         console.print(
             f"binary={params.binary_threshold} box={params.box_threshold} unclip={params.unclip_ratio}: "
-            f"P={scores['precision']:.3f} R={scores['recall']:.3f} H={scores['hmean']:.3f}"
+            f"mean H={mean:.3f} ({per_set})"
         )
 
 

@@ -151,6 +151,6 @@ def test_tune_db_ranks_settings_by_hmean():
             return {"region": region}
 
     sample = Annotation(image_path=None, width=160, height=96, words=words, image=np.zeros((96, 160, 3), np.uint8))
-    ranked = tune_db(MapSegmenter(), [sample], binary=(0.3,), box=(0.5, 0.95), unclip=(1.6,))
-    assert ranked[0][0].box_threshold == 0.5 and ranked[0][1]["hmean"] == 1.0
-    assert ranked[1][1]["hmean"] == 0.0  # a 0.95 box threshold drops the 0.9 region
+    ranked = tune_db(MapSegmenter(), {"a": [sample], "b": [sample]}, binary=(0.3,), box=(0.5, 0.95), unclip=(1.6,))
+    assert ranked[0][0].box_threshold == 0.5 and ranked[0][1]["a"]["hmean"] == 1.0 and ranked[0][2] == 1.0
+    assert ranked[1][2] == 0.0  # a 0.95 box threshold drops the 0.9 region

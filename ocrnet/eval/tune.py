@@ -1,34 +1,48 @@
-"""Choose DB post-processing thresholds on the synthetic validation set: the network runs once
-per image, then every threshold combination is scored on the stored maps."""
+"""Choose DB post-processing thresholds: the network runs once per image, then every threshold
+combination is scored on the stored maps. Several sets (synthetic validation, the training split
+of a real set) are ranked by their mean H-mean, so thresholds do not fit one kind of image only."""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import replace
 
+import numpy as np
+
 from ocrnet.eval.metrics import evaluate_detection
+from ocrnet.io import load_image
 from ocrnet.postprocess.db import DBParams, polygons_from_map
 from ocrnet.predict.segmentation import Segmenter
 from ocrnet.types import Annotation, Word
 
 
+def _maps(segmenter: Segmenter, samples: list[Annotation]) -> list[tuple[np.ndarray, float, float]]:
+    out = []
+    for sample in samples:
+        image = sample.image if sample.image is not None else load_image(sample.image_path)
+        region = segmenter.maps(image)["region"]
+        out.append((region, image.shape[1] / region.shape[1], image.shape[0] / region.shape[0]))
+    return out
+
+
 def tune_db(
     segmenter: Segmenter,
-    samples: list[Annotation],
+    sets: dict[str, list[Annotation]],
     binary=(0.2, 0.3, 0.4),
     box=(0.4, 0.5, 0.6, 0.7),
     unclip=(1.5, 1.8, 2.0, 2.2, 2.5),
-) -> list[tuple[DBParams, dict[str, float]]]:
-    """Every combination with its detection scores, best H-mean first."""
-    maps = []
-    for sample in samples:
-        region = segmenter.maps(sample.image)["region"]
-        maps.append((region, sample.image.shape[1] / region.shape[1], sample.image.shape[0] / region.shape[0]))
+) -> list[tuple[DBParams, dict[str, dict[str, float]], float]]:
+    """Every combination with its detection scores per set and their mean H-mean, best first."""
+    stored = {name: _maps(segmenter, samples) for name, samples in sets.items()}
     results = []
     for b, x, u in itertools.product(binary, box, unclip):
         params = replace(segmenter.params, binary_threshold=b, box_threshold=x, unclip_ratio=u)
-        dets = [
-            [Word(polygon=p.tolist(), text="") for p, _ in polygons_from_map(r, params, (sx, sy))] for r, sx, sy in maps
-        ]
-        results.append((params, evaluate_detection([s.words for s in samples], dets).as_dict()))
-    return sorted(results, key=lambda item: item[1]["hmean"], reverse=True)
+        scores = {}
+        for name, samples in sets.items():
+            dets = [
+                [Word(polygon=p.tolist(), text="") for p, _ in polygons_from_map(r, params, (sx, sy))]
+                for r, sx, sy in stored[name]
+            ]
+            scores[name] = evaluate_detection([s.words for s in samples], dets).as_dict()
+        results.append((params, scores, float(np.mean([s["hmean"] for s in scores.values()]))))
+    return sorted(results, key=lambda item: item[2], reverse=True)

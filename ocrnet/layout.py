@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ocrnet.postprocess.crops import reading_quad
 from ocrnet.types import Block, Line, Word
 
 
@@ -23,18 +24,13 @@ class WordFrame:
 
 
 def word_frame(word: Word) -> WordFrame:
-    pts = word.points
-    if len(pts) == 4:
-        top = pts[1] - pts[0]
-        bottom = pts[2] - pts[3]
-        vec = top + bottom
-        height = (np.linalg.norm(pts[3] - pts[0]) + np.linalg.norm(pts[2] - pts[1])) / 2
-        width = (np.linalg.norm(top) + np.linalg.norm(bottom)) / 2
-    else:
-        half = len(pts) // 2
-        vec = pts[half - 1] - pts[0]
-        width = float(np.linalg.norm(vec))
-        height = float(np.linalg.norm(pts[-1] - pts[0]))
+    # many-point polygons (curved or rounded regions) are measured on their reading quad
+    pts = word.points if len(word.points) == 4 else reading_quad(word.points)
+    top = pts[1] - pts[0]
+    bottom = pts[2] - pts[3]
+    vec = top + bottom
+    height = (np.linalg.norm(pts[3] - pts[0]) + np.linalg.norm(pts[2] - pts[1])) / 2
+    width = (np.linalg.norm(top) + np.linalg.norm(bottom)) / 2
     norm = float(np.linalg.norm(vec)) or 1.0
     direction = vec / norm
     if direction[0] < -0.2:  # keep left-to-right for near-horizontal, top-down for vertical

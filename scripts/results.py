@@ -17,6 +17,7 @@ from ocrnet.eval.compare import compare
 
 SETS = (
     ("icdar2015", "icdar2015_dev", "ICDAR 2015 dev copy (50 images, heavy motion blur)"),
+    ("icdar2013", "icdar2013_born_digital", "ICDAR 2013 born-digital (held-out fifth, 82 images)"),
     ("plates", "plates_us/scenes", "US plate scenes (held-out quarter)"),
     ("sroie", "sroie_dev", "SROIE receipts (held-out 080-099)"),
     ("words", "words/svt_train", "SVT word crops (held out)"),

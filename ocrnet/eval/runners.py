@@ -170,10 +170,11 @@ def eval_synth(engine: Engine, count: int, predictions: list[dict]) -> dict[str,
     samples = synthetic_validation(count)
     report = eval_scenes(engine, samples, predictions)
     pipeline = getattr(engine, "pipeline", None)
-    if pipeline is not None:
+    segmenter = getattr(engine, "segmenter", None) or (pipeline.segmenter if pipeline is not None else None)
+    if segmenter is not None:
         meter = MaskMeter()
         for sample in samples:
-            meter.update(pipeline.segmenter(sample.image).stroke > 0.5, sample.stroke_mask > 0)
+            meter.update(segmenter(sample.image).stroke > 0.5, sample.stroke_mask > 0)
         report["stroke_iou"], report["stroke_f"] = meter.iou, meter.fscore
     return report
 

@@ -17,7 +17,7 @@ from ocrnet.eval.metrics import character_error_rate, one_minus_ned, word_accura
 from ocrnet.io import ImageLoadError, load_image
 from ocrnet.models.recognizer import CRNN, CRNNConfig
 from ocrnet.predict.recognition import Recognizer
-from ocrnet.train.common import TrainingRun, autocast
+from ocrnet.train.common import TrainingRun, autocast, by_source
 from ocrnet.types import CropSample
 
 
@@ -48,13 +48,14 @@ class CropSampler:
         self.cfg = cfg
         self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
         self.synth = [c for folder in cfg.synth_dirs for c in synthetic_crops(folder)]
-        self.real = real_crops(cfg.data_root, "train") if cfg.data_root else []
+        self.real_by_source = by_source(real_crops(cfg.data_root, "train") if cfg.data_root else [], lambda c: c.source)
         self.fresh_seed = int(self.rng.integers(1 << 30))
 
     def one(self) -> tuple[np.ndarray, str]:
         roll = self.rng.random()
-        if self.real and roll < self.cfg.real_share:
-            crop = self.real[self.rng.integers(len(self.real))]
+        if self.real_by_source and roll < self.cfg.real_share:
+            group = self.real_by_source[self.rng.integers(len(self.real_by_source))]
+            crop = group[self.rng.integers(len(group))]
             image = photometric(self.rng, crop_geometry(self.rng, crop.image), blur_strength=0.6)
             return image, crop.text
         if self.synth and roll < 1.0 - self.cfg.fresh_share:

@@ -27,7 +27,7 @@ from ocrnet.eval.metrics import MaskMeter, evaluate_detection
 from ocrnet.io import ImageLoadError, load_image, read_jsonl
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig
 from ocrnet.predict.segmentation import Segmenter
-from ocrnet.train.common import TrainingRun, autocast
+from ocrnet.train.common import TrainingRun, autocast, by_source
 from ocrnet.train.targets import make_targets
 from ocrnet.types import CLASS_ID, IGNORE_INDEX, Annotation, Word
 
@@ -103,14 +103,7 @@ class SceneSampler:
         self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
         self.synth = [i for folder in cfg.synth_dirs for i in synthetic_items(folder)]
         self.real = real_items(cfg.data_root) if cfg.data_root else []
-        # real sets are drawn in equal shares, so the 166 plate scenes are not swamped by larger sets
-        self.real_by_source: list[list[Item]] = []
-        for item in self.real:
-            group = next((g for g in self.real_by_source if g[0].annotation.source == item.annotation.source), None)
-            if group is None:
-                self.real_by_source.append([item])
-            else:
-                group.append(item)
+        self.real_by_source = by_source(self.real, lambda item: item.annotation.source)
 
     def _load(self, item: Item) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         ann = item.annotation

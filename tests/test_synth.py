@@ -70,6 +70,19 @@ def test_crops_are_deterministic_and_labelled():
     assert img.ndim == 3 and img.shape[0] >= 4 and img.shape[1] >= 4
 
 
+def test_plate_crops_are_labelled_with_the_number_only():
+    import re
+
+    from ocrnet.data.synth import toolkit
+    from ocrnet.data.synth.text import US_STATES
+    from ocrnet.data.synth.wordcrops import plate_crop
+
+    for i in range(6):
+        image, text = plate_crop(toolkit((3, i)))
+        assert image.ndim == 3 and image.shape[1] > image.shape[0] >= 20
+        assert re.fullmatch(r"[A-Z0-9 -]+", text) and not any(state.upper() in text for state in US_STATES)
+
+
 def test_unknown_kind():
     with pytest.raises(ValueError, match="unknown kind"):
         generate("moon", 0)

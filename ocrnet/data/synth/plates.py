@@ -11,7 +11,8 @@ from ocrnet.data.synth.text import PLATE_SLOGANS, US_STATES
 from ocrnet.data.synth.toolkit import Toolkit, drawable, panel, place_without_overlap
 
 
-def plate_layer(kit: Toolkit, size: float) -> Canvas:
+def plate_layer(kit: Toolkit, size: float) -> tuple[Canvas, str]:
+    """A plate drawn on its own layer, and its number as printed (without state name or slogan)."""
     rng = kit.rng
     layout = ("us", "us", "eu", "de", "uk")[rng.integers(5)]
     number = kit.text.plate_number(rng, layout)
@@ -66,7 +67,7 @@ def plate_layer(kit: Toolkit, size: float) -> Canvas:
         angles = np.linspace(0, 2 * np.pi, 12, endpoint=False)
         blot = np.stack([cx + r * np.cos(angles), cy + 0.6 * r * np.sin(angles)], 1)
         layer.fill_polygon(blot, (90.0, 70.0, 50.0), opacity=rng.uniform(0.1, 0.35))
-    return layer
+    return layer, number
 
 
 def plate_scene(kit: Toolkit, height: int, width: int) -> Canvas:
@@ -87,7 +88,7 @@ def plate_scene(kit: Toolkit, height: int, width: int) -> Canvas:
     occupied: list[Polygon] = []
     for _ in range(1 if rng.random() < 0.85 else 2):
         size = min(height, width) * rng.uniform(0.035, 0.12)
-        place_without_overlap(kit, canvas, plate_layer(kit, size), occupied, 10, 0.08)
+        place_without_overlap(kit, canvas, plate_layer(kit, size)[0], occupied, 10, 0.08)
     if rng.random() < 0.3:  # a dealer name or sticker elsewhere on the car
         words = drawable(kit.face(), kit.text.words(rng, 1, 2))
         if words:

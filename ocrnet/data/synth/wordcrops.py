@@ -7,13 +7,34 @@ import numpy as np
 from ocrnet.data.synth.backgrounds import texture
 from ocrnet.data.synth.canvas import Canvas, render_line
 from ocrnet.data.synth.effects import degrade, placement
+from ocrnet.data.synth.plates import plate_layer
 from ocrnet.data.synth.toolkit import Toolkit, drawable
 
 
+def plate_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
+    """A whole licence plate (state name and slogan included) labelled with its number only, as
+    the real plate crops are: the recogniser learns to read the number and skip the small print."""
+    rng = kit.rng
+    layer, number = plate_layer(kit, float(rng.uniform(24, 56)))
+    pad = int(layer.height * 0.3)
+    canvas = Canvas(layer.height + 2 * pad, layer.width + 2 * pad, opaque=True)
+    canvas.set_background(texture(rng, canvas.height, canvas.width))
+    centre = (canvas.width / 2, canvas.height / 2)
+    canvas.paste(layer, placement(rng, layer.width, layer.height, centre, 1.0, rng.uniform(-3, 3), 0.03))
+    margin = rng.uniform(0.0, 0.8, 4) * pad
+    top, left = int(margin[0]), int(margin[1])
+    bottom, right = int(canvas.height - margin[2]), int(canvas.width - margin[3])
+    crop = canvas.rgb_uint8()[top:bottom, left:right]
+    return degrade(rng, np.ascontiguousarray(crop), strength), number
+
+
 def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
-    """One word or short line on a textured patch, cropped tightly or loosely, degraded."""
+    """One word or short line on a textured patch, cropped tightly or loosely, degraded; now and
+    then a whole licence plate."""
     rng = kit.rng
     roll = rng.random()
+    if roll < 0.05:
+        return plate_crop(kit, strength)
     if roll < 0.7:
         words = [kit.text.token(rng)]
     elif roll < 0.85:

@@ -67,6 +67,9 @@ def test_other_engines_where_installed(name):
     cv2.putText(image, "HELLO", (60, 95), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (0, 0, 0), 3)
     words = engine.read(image)
     assert any("HELLO" in w.text.upper() for w in words)
+    crop = np.ascontiguousarray(image[55:110, 50:250])
+    [(text, _)] = engine.recognize([crop])
+    assert "HELLO" in text.upper()
 
 
 def test_compare_writes_table_and_chart(tmp_path, monkeypatch):

@@ -127,6 +127,14 @@ class EasyOCREngine(Engine):
     def read(self, image: np.ndarray) -> list[Word]:
         return _quad_words(self.reader.readtext(image))
 
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """The recogniser alone on each whole crop (its detector would cut a word crop up)."""
+        out = []
+        for crop in crops:
+            results = self.reader.recognize(np.ascontiguousarray(crop))
+            out.append((str(results[0][1]), float(results[0][2])) if results else ("", 0.0))
+        return out
+
 
 register("tesseract")(TesseractEngine)
 register("ppocrv4")(RapidOCREngine)

@@ -59,9 +59,15 @@ class _UnionFind:
 
 
 def _same_line(a: WordFrame, b: WordFrame, max_gap: float = 1.5) -> bool:
-    if float(a.direction @ b.direction) < 0.95 or max(a.height, b.height) > 1.8 * min(a.height, b.height):
+    # a short word's box says little about its direction ("of" can come out 20 degrees off), so
+    # directions must agree only between long words, and the longer word's direction counts more
+    both_long = min(a.width / a.height, b.width / b.height) >= 2.0
+    if both_long and float(a.direction @ b.direction) < 0.95:
         return False
-    direction = (a.direction + b.direction) / 2
+    if max(a.height, b.height) > 1.8 * min(a.height, b.height):
+        return False
+    direction = a.direction * a.width + b.direction * b.width
+    direction = direction / (np.linalg.norm(direction) or 1.0)
     normal = np.array([-direction[1], direction[0]])
     offset = b.centre - a.centre
     across = abs(float(offset @ normal))
@@ -94,8 +100,19 @@ def group_lines(words: list[Word]) -> list[list[int]]:
     normal = np.array([-page_direction[1], page_direction[0]])
     if normal[1] < 0:
         normal = -normal
-    lines.sort(key=lambda line: float(np.mean([frames[i].centre @ normal for i in line])))
-    return lines
+    across = {id(line): float(np.mean([frames[i].centre @ normal for i in line])) for line in lines}
+    lines.sort(key=lambda line: across[id(line)])
+    # pieces of one row (a missed word leaves a gap) read left to right, even when the right piece
+    # sits a little higher on a tilted page
+    rows: list[list[list[int]]] = []
+    for line in lines:
+        height = float(np.mean([frames[i].height for i in line]))
+        if rows and abs(across[id(line)] - across[id(rows[-1][0])]) < 0.5 * height:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    along = {id(line): min(float(frames[i].centre @ page_direction) for i in line) for line in lines}
+    return [line for row in rows for line in sorted(row, key=lambda line: along[id(line)])]
 
 
 def group_blocks(words: list[Word], lines: list[list[int]]) -> list[list[int]]:
@@ -125,7 +142,7 @@ def group_blocks(words: list[Word], lines: list[list[int]]) -> list[list[int]]:
             if vertical_gap < 1.2 * max(a[4], b[4]) and overlap > -0.5 * max(a[4], b[4]):
                 uf.union(i, j)
     blocks = [sorted(g) for g in uf.groups()]
-    blocks.sort(key=lambda g: (boxes[g[0]][1], boxes[g[0]][0]))
+    blocks.sort(key=lambda g: g[0])  # lines come in reading order, so blocks follow their first line
     return blocks
 
 

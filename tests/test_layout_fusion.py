@@ -137,3 +137,21 @@ def test_rotated_page_keeps_line_pieces_in_order():
         words.append(Word(polygon=pts.tolist(), text=text))
     _, lines, _ = assign_layout(words)
     assert [ln.text for ln in lines] == ["a1 a2", "a4 a5", "b0 b1 b2 b3 b4 b5 b6"]
+
+
+def test_short_tilted_word_joins_its_line():
+    # a two-letter word whose box came out 18 degrees off still belongs between its neighbours
+    angle = np.radians(-18)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    short = (np.array([[-9, -7], [9, -7], [9, 7], [-9, 7]], float) @ rot.T + [88, 10]).tolist()
+    words = [box(0, 0, 70, 20, "markers"), Word(polygon=short, text="of"), box(106, 0, 140, 20, "the")]
+    _, lines, _ = assign_layout(words)
+    assert [ln.text for ln in lines] == ["markers of the"]
+
+
+def test_pieces_of_a_tilted_row_read_left_to_right():
+    # the right piece of a row sits 3 px higher (page tilt) and a missed word splits the row
+    words = [box(0, 10, 60, 30, "found"), box(70, 10, 100, 30, "at"), box(200, 7, 260, 27, "extreme")]
+    words += [box(0, 40, 60, 60, "next"), box(70, 40, 260, 60, "line")]
+    _, lines, blocks = assign_layout(words)
+    assert [ln.text for ln in lines] == ["found at", "extreme", "next line"] and len(blocks) == 1

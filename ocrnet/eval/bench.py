@@ -34,6 +34,7 @@ def run_bench(sizes: list[tuple[int, int]], repeats: int = 10, threads: int | No
     if threads:
         torch.set_num_threads(threads)
     from ocrnet.pipeline import Pipeline
+    from ocrnet.postprocess.crops import rectify
 
     start = time.perf_counter()
     pipeline = Pipeline()
@@ -46,8 +47,6 @@ def run_bench(sizes: list[tuple[int, int]], repeats: int = 10, threads: int | No
             t0 = time.perf_counter()
             seg = pipeline.segmenter(image)
             t1 = time.perf_counter()
-            from ocrnet.postprocess.crops import rectify
-
             crops = [rectify(image, p)[0] for p, _ in seg.polygons]
             pipeline.recognizer(crops) if crops else None
             t2 = time.perf_counter()

@@ -80,3 +80,15 @@ def test_funsd_classes(tmp_path):
 def test_unknown_folder(tmp_path):
     with pytest.raises(ValueError, match="cannot tell"):
         detect_format(tmp_path)
+
+
+def test_sroie_line_boxes_split_into_word_boxes():
+    from ocrnet.data.formats.sroie import split_line_into_words
+    from ocrnet.types import Word
+
+    line = Word(polygon=[[0, 0], [100, 0], [100, 10], [0, 10]], text="TOTAL  12.50", cls="paragraph")
+    words = split_line_into_words(line)
+    assert [w.text for w in words] == ["TOTAL", "12.50"]
+    assert words[0].points[:, 0].tolist() == pytest.approx([0, 41.667, 41.667, 0], abs=1e-3)  # 5 of 12 characters
+    assert words[1].points[:, 0].min() == pytest.approx(58.333, abs=1e-3) and words[1].points[:, 0].max() == 100
+    assert split_line_into_words(Word(polygon=line.polygon, text="ONE"))[0].text == "ONE"

@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.formats.funsd import load_funsd_classes
 from ocrnet.data.formats.plates import partial_label_mask
+from ocrnet.data.formats.sroie import split_line_into_words
 from ocrnet.data.splits import TRAIN, scene_split
 from ocrnet.data.synth import KINDS, generate
 from ocrnet.data.transforms import normalize, photometric
@@ -75,10 +76,12 @@ def synthetic_items(folder: Path) -> list[Item]:
 
 def real_items(root: Path) -> list[Item]:
     items: list[Item] = []
-    for rel, fmt in (("icdar2013_born_digital", "icdar2013"), ("plates_us/scenes", "plates")):
+    for rel, fmt in (("icdar2013_born_digital", "icdar2013"), ("plates_us/scenes", "plates"), ("sroie_dev", "sroie")):
         if (root / rel).is_dir():
             for index, ann in enumerate(load_dataset(root / rel, fmt)):
                 if scene_split(ann, index) == TRAIN:
+                    if fmt == "sroie":  # line boxes; the detector finds words
+                        ann.words = [w for line in ann.words for w in split_line_into_words(line)]
                     items.append(Item(ann))
     if (root / "funsd_layout_masks").is_dir():
         items += [
@@ -134,9 +137,14 @@ class SceneSampler:
         ann = item.annotation
         size = self.cfg.size
         h, w = image.shape[:2]
-        # real images: longer side 400-1100 px; synthetic 640 px scenes: 0.4-2.5x, log-uniform, so
-        # that text from 8 to about 190 px tall is seen (large signs in 1280x720 photos included)
-        if use_real:
+        # real images with words: their median text height becomes 8-64 px (log-uniform), whatever
+        # the image size (receipts are tall, plates small); real images without words: longer side
+        # 400-1100 px; synthetic 640 px scenes: 0.4-2.5x, log-uniform, so that text from 8 to about
+        # 190 px tall is seen (large signs in 1280x720 photos included)
+        heights = [float(np.linalg.norm(wd.points[3] - wd.points[0])) for wd in ann.words if not wd.ignore]
+        if use_real and heights:
+            scale = float(np.exp(self.rng.uniform(np.log(8), np.log(64)))) / max(float(np.median(heights)), 1.0)
+        elif use_real:
             scale = self.rng.uniform(400, 1100) / max(h, w)
         else:
             scale = float(np.exp(self.rng.uniform(np.log(0.4), np.log(2.5))))

@@ -39,3 +39,27 @@ def read_sroie(root: str | Path) -> list[Annotation]:
             )
         )
     return out
+
+
+def split_line_into_words(line: Word) -> list[Word]:
+    """Word boxes cut from a line box in proportion to character counts. Receipts are mostly
+    printed in fixed-pitch fonts, so this is close; it lets line-level SROIE train a word-level
+    detector."""
+    text = line.text
+    tokens = text.split()
+    if len(tokens) <= 1:
+        return [line]
+    top_left, top_right, bottom_right, bottom_left = (line.points[i] for i in range(4))
+    out, position = [], 0
+    for token in tokens:
+        start = text.index(token, position)
+        position = start + len(token)
+        a, b = start / len(text), position / len(text)
+        polygon = [
+            top_left + (top_right - top_left) * a,
+            top_left + (top_right - top_left) * b,
+            bottom_left + (bottom_right - bottom_left) * b,
+            bottom_left + (bottom_right - bottom_left) * a,
+        ]
+        out.append(Word(polygon=[p.tolist() for p in polygon], text=token, cls=line.cls, line=line.line))
+    return out

@@ -34,6 +34,8 @@ class RecTrainConfig:
     val_every: int = 1000
     val_synth: int = 500  # synthetic validation crops (seed 999)
     max_width: int = 384
+    width: int = 32  # CRNN size: first convolution's channels and BiLSTM hidden size
+    hidden: int = 160
     threads: int | None = None
     seed: int = 0
     amp: bool = True
@@ -119,7 +121,7 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 
 
 def train_recognizer(cfg: RecTrainConfig) -> Path:
-    model_cfg = CRNNConfig()
+    model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden)
     run = TrainingRun(
         CRNN(model_cfg),
         model_cfg,

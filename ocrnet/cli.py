@@ -405,7 +405,7 @@ def train_seg(
     real_share: float = typer.Option(0.25, help="Share of real images in a batch."),
     val_every: int = typer.Option(500),
     val_images: int = typer.Option(100, help="Synthetic validation images checked during training."),
-    skip_channels: int = typer.Option(0, help="Half-resolution stroke branch width (0: off)."),
+    skip_channels: int = typer.Option(16, help="Half-resolution stroke branch width (0: off)."),
     threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
     amp: bool = typer.Option(True, help="bf16 autocast."),
     resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),

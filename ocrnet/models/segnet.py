@@ -28,7 +28,9 @@ class TextSegNetConfig:
     key_channels: int = 32
     classes: list[str] = field(default_factory=lambda: list(CLASS_NAMES))
     db_k: float = 50.0  # steepness of DB's differentiable binarisation
-    skip_channels: int = 0  # >0: a half-resolution branch from the image sharpens thin strokes
+    # >0: a half-resolution branch from the image sharpens thin strokes (the shipped model: 16);
+    # 0 by default so that checkpoints written before the branch existed still load
+    skip_channels: int = 0
 
 
 class UpsampleHead(nn.Module):
@@ -101,5 +103,5 @@ class TextSegNet(nn.Module):
 def textsegnet_resnet18(pretrained: bool = True, weights: str | Path | None = None) -> TextSegNet:
     """The default segmentation network; ``pretrained`` loads the weights shipped in the package."""
     if not pretrained and weights is None:
-        return TextSegNet(TextSegNetConfig())
+        return TextSegNet(TextSegNetConfig(skip_channels=16))
     return build_model(weights or DEFAULT_WEIGHTS, TextSegNet, TextSegNetConfig)[0]

@@ -21,10 +21,11 @@ SHRINK_RATIO = 0.4
 
 @dataclass
 class DBParams:
-    # chosen with `ocrnet tune-db` on the synthetic validation set for the shipped weights
+    # chosen for the shipped weights with `ocrnet tune-db --data icdar2013_born_digital` (best mean
+    # H-mean of the synthetic validation set and ICDAR 2013's training split)
     binary_threshold: float = 0.4
     box_threshold: float = 0.6
-    unclip_ratio: float = 2.2
+    unclip_ratio: float = 1.8
     min_size: float = 3.0  # shorter side of a detection, pixels of the map
     max_candidates: int = 1000
     # contour area / convex hull area below which a word is "curved": straight kernels are convex

@@ -40,7 +40,7 @@ class SegTrainConfig:
     out: Path
     synth_dirs: list[Path] = field(default_factory=list)
     data_root: Path | None = None
-    skip_channels: int = 0  # TextSegNet's half-resolution stroke branch (0: off)
+    skip_channels: int = 16  # TextSegNet's half-resolution stroke branch (0: off)
     steps: int = 6000
     batch: int = 8
     size: int = 320

@@ -91,6 +91,18 @@ def vote_class(class_map: np.ndarray, inside: np.ndarray) -> str:
     return CLASS_NAMES[int(votes.argmax())] if votes.sum() else "other"
 
 
+def polygon_class(class_map: np.ndarray, polygon: np.ndarray) -> str:
+    """The class vote inside a polygon given in image pixels."""
+    h, w = class_map.shape
+    x0, y0 = np.maximum(np.floor(polygon.min(0)).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(polygon.max(0)).astype(int) + 1, [w, h])
+    if x1 <= x0 or y1 <= y0:
+        return "other"
+    inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillPoly(inside, [np.round(polygon - [x0, y0]).astype(np.int32)], 1)
+    return vote_class(class_map[y0:y1, x0:x1], inside.astype(bool))
+
+
 def fuse(
     stroke: np.ndarray,
     class_map: np.ndarray,

@@ -15,13 +15,13 @@ import torch
 
 from ocrnet.eval.compare import compare
 
-SETS = (
-    ("icdar2015", "icdar2015_dev", "ICDAR 2015 dev copy (50 images, heavy motion blur)"),
-    ("icdar2013", "icdar2013_born_digital", "ICDAR 2013 born-digital (held-out fifth, 82 images)"),
-    ("plates", "plates_us/scenes", "US plate scenes (held-out quarter)"),
-    ("sroie", "sroie_dev", "SROIE receipts (held-out 080-099)"),
-    ("words", "words/svt_train", "SVT word crops (held out)"),
-    ("words", "words/iiit5k_train", "IIIT5K word crops (held-out first 300)"),
+SETS = (  # format, data folder under DATA_ROOT, results folder under --out, title
+    ("icdar2015", "icdar2015_dev", "blurred_scenes", "ICDAR 2015 dev copy (50 images, heavy motion blur)"),
+    ("icdar2013", "icdar2013_born_digital", "born_digital", "ICDAR 2013 born-digital (held-out fifth, 82 images)"),
+    ("plates", "plates_us/scenes", "plate_scenes", "US plate scenes (held-out quarter)"),
+    ("sroie", "sroie_dev", "receipts", "SROIE receipts (held-out 080-099)"),
+    ("words", "words/svt_train", "street_words", "SVT word crops (held out)"),
+    ("words", "words/iiit5k_train", "printed_words", "IIIT5K word crops (held-out first 300)"),
 )
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
@@ -35,10 +35,10 @@ def main() -> None:
     root, out = Path(args.data_root), Path(args.out)
     sections = [f"Measured on {platform.machine()} with {torch.get_num_threads()} threads "
                 f"({platform.processor() or 'CPU'}), split `val` (never trained on)."]
-    for fmt, rel, title in SETS:
+    for fmt, rel, name, title in SETS:
         if not (root / rel).is_dir():
             continue
-        folder = out / rel.replace("/", "_")
+        folder = out / name
         table, _ = compare(args.engines.split(","), fmt, root / rel, folder)
         sections.append(f"**{title}**\n\n{table}\n![{title}]({folder}/chart.png)")
     block = "\n\n".join(sections)

@@ -83,7 +83,7 @@ def test_unknown_folder(tmp_path):
 
 
 def test_sroie_line_boxes_split_into_word_boxes():
-    from ocrnet.data.formats.sroie import split_line_into_words
+    from ocrnet.data.formats.receipts import split_line_into_words
     from ocrnet.types import Word
 
     line = Word(polygon=[[0, 0], [100, 0], [100, 10], [0, 10]], text="TOTAL  12.50", cls="paragraph")

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.formats.funsd import load_funsd_classes
 from ocrnet.data.formats.plates import partial_label_mask
-from ocrnet.data.formats.sroie import split_line_into_words
+from ocrnet.data.formats.receipts import split_line_into_words
 from ocrnet.data.splits import TRAIN, scene_split
 from ocrnet.data.synth import KINDS, generate
 from ocrnet.data.transforms import normalize, photometric

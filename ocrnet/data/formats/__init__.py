@@ -13,7 +13,7 @@ from pathlib import Path
 from ocrnet.data.formats.funsd import read_funsd
 from ocrnet.data.formats.icdar import read_icdar2013, read_icdar2015
 from ocrnet.data.formats.plates import read_plate_crops, read_plate_scenes
-from ocrnet.data.formats.sroie import read_sroie
+from ocrnet.data.formats.receipts import read_sroie
 from ocrnet.data.formats.words import read_word_crops
 from ocrnet.types import Annotation, CropSample
 

@@ -91,16 +91,26 @@ def vote_class(class_map: np.ndarray, inside: np.ndarray) -> str:
     return CLASS_NAMES[int(votes.argmax())] if votes.sum() else "other"
 
 
-def polygon_class(class_map: np.ndarray, polygon: np.ndarray) -> str:
-    """The class vote inside a polygon given in image pixels."""
-    h, w = class_map.shape
+def polygon_mask(polygon: np.ndarray, shape: tuple[int, int]) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """The polygon's bounding box clipped to an image of ``shape`` and its filled mask over that
+    box, or None when it lies outside the image."""
+    h, w = shape
     x0, y0 = np.maximum(np.floor(polygon.min(0)).astype(int), 0)
     x1, y1 = np.minimum(np.ceil(polygon.max(0)).astype(int) + 1, [w, h])
     if x1 <= x0 or y1 <= y0:
-        return "other"
+        return None
     inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
     cv2.fillPoly(inside, [np.round(polygon - [x0, y0]).astype(np.int32)], 1)
-    return vote_class(class_map[y0:y1, x0:x1], inside.astype(bool))
+    return (int(x0), int(y0), int(x1), int(y1)), inside.astype(bool)
+
+
+def polygon_class(class_map: np.ndarray, polygon: np.ndarray) -> str:
+    """The class vote inside a polygon given in image pixels."""
+    masked = polygon_mask(polygon, class_map.shape)
+    if masked is None:
+        return "other"
+    (x0, y0, x1, y1), inside = masked
+    return vote_class(class_map[y0:y1, x0:x1], inside)
 
 
 def fuse(
@@ -117,13 +127,10 @@ def fuse(
         text = reading.text.strip()
         if not text:
             continue
-        x0, y0 = np.maximum(np.floor(polygon.min(0)).astype(int), 0)
-        x1, y1 = np.minimum(np.ceil(polygon.max(0)).astype(int) + 1, [w, h])
-        if x1 <= x0 or y1 <= y0:
+        masked = polygon_mask(polygon, (h, w))
+        if masked is None:
             continue
-        inside = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        cv2.fillPoly(inside, [np.round(polygon - [x0, y0]).astype(np.int32)], 1)
-        inside = inside.astype(bool)
+        (x0, y0, x1, y1), inside = masked
         glyphs = (stroke[y0:y1, x0:x1] > params.stroke_threshold) & inside
         ink = glyphs.sum() / max(inside.sum(), 1)
         evidence = float(min(1.0, ink / TYPICAL_INK))
@@ -138,7 +145,7 @@ def fuse(
         if score < params.min_score:
             continue
         word = Word(polygon=polygon.tolist(), text=text, score=score, cls=vote_class(class_map[y0:y1, x0:x1], inside))
-        out.append(FusedWord(word, glyphs, (int(x0), int(y0), int(x1), int(y1))))
+        out.append(FusedWord(word, glyphs, (x0, y0, x1, y1)))
     return out
 
 

@@ -141,8 +141,12 @@ class SceneSampler:
         # the image size (receipts are tall, plates small); real images without words: longer side
         # 400-1100 px; synthetic 640 px scenes: 0.4-2.5x, log-uniform, so that text from 8 to about
         # 190 px tall is seen (large signs in 1280x720 photos included)
-        heights = [float(np.linalg.norm(wd.points[3] - wd.points[0])) for wd in ann.words if not wd.ignore]
-        if use_real and heights:
+        heights = (
+            [float(np.linalg.norm(wd.points[3] - wd.points[0])) for wd in ann.words if not wd.ignore]
+            if use_real
+            else []
+        )
+        if heights:
             scale = float(np.exp(self.rng.uniform(np.log(8), np.log(64)))) / max(float(np.median(heights)), 1.0)
         elif use_real:
             scale = self.rng.uniform(400, 1100) / max(h, w)

@@ -83,6 +83,29 @@ def test_plate_crops_are_labelled_with_the_number_only():
         assert re.fullmatch(r"[A-Z0-9 -]+", text) and not any(state.upper() in text for state in US_STATES)
 
 
+def test_crop_ink_stands_out_from_the_whole_background():
+    """Ink is chosen against the surface actually drawn, stripes and bricks included."""
+    from ocrnet.data.synth.backgrounds import luminance, texture_and_ink
+
+    for seed in range(40):
+        surface, ink = texture_and_ink(np.random.default_rng(seed), 60, 200, min_delta=55)
+        lum = surface @ np.float32([0.299, 0.587, 0.114])
+        close = np.abs(lum - luminance(ink)) < 55
+        assert close.mean() <= 0.05, seed
+
+
+def test_crop_blur_is_bounded_by_text_height():
+    from ocrnet.data.synth.effects import degrade
+
+    sharp = np.zeros((40, 120, 3), np.uint8)
+    sharp[:, ::6] = 255  # vertical bars 6 px apart
+    for seed in range(30):
+        out = degrade(np.random.default_rng(seed), sharp, strength=2.0, text_height=12)
+        # Stripes a text-height-bounded blur keeps visible: some column contrast survives.
+        profile = out.mean((0, 2))
+        assert profile.max() - profile.min() > 20, seed
+
+
 def test_unknown_kind():
     with pytest.raises(ValueError, match="unknown kind"):
         generate("moon", 0)

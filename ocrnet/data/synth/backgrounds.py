@@ -31,6 +31,27 @@ def contrasting_color(rng: np.random.Generator, behind: Color | np.ndarray, min_
     return (15.0, 15.0, 15.0) if base > 127 else (240.0, 240.0, 240.0)
 
 
+def texture_and_ink(
+    rng: np.random.Generator, height: int, width: int, min_delta: float = 70.0
+) -> tuple[np.ndarray, Color]:
+    """A textured surface and an ink colour that stands out from all of it, not just its mean: on
+    stripes or bricks of two colours an ink near either one makes half the text vanish."""
+    for _ in range(10):
+        surface = texture(rng, height, width)
+        lum = surface @ np.float32([0.299, 0.587, 0.114])
+        darkest, brightest = np.percentile(lum, [3, 97])
+        ranges = [(lo, hi) for lo, hi in ((0.0, darkest - min_delta), (brightest + min_delta, 255.0)) if hi > lo]
+        if ranges:
+            lo, hi = ranges[rng.integers(len(ranges))]
+            for _ in range(30):
+                color = random_color(rng)
+                if lo <= luminance(color) <= hi:
+                    return surface, color
+            grey = float(rng.uniform(lo, hi))
+            return surface, (grey, grey, grey)
+    return surface, (15.0, 15.0, 15.0) if luminance(surface) > 127 else (240.0, 240.0, 240.0)
+
+
 def smooth_noise(rng: np.random.Generator, height: int, width: int, cell: float) -> np.ndarray:
     """Value noise in [0, 1]: a coarse random grid upsampled smoothly."""
     gh, gw = max(2, int(height / cell) + 2), max(2, int(width / cell) + 2)

@@ -43,10 +43,19 @@ def low_resolution(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def degrade(rng: np.random.Generator, image: np.ndarray, strength: float = 1.0) -> np.ndarray:
-    """A random chain of degradations; ``strength`` 0 leaves the image clean, 1 is typical, 2 harsh."""
+def degrade(
+    rng: np.random.Generator, image: np.ndarray, strength: float = 1.0, text_height: float | None = None
+) -> np.ndarray:
+    """A random chain of degradations; ``strength`` 0 leaves the image clean, 1 is typical, 2 harsh.
+
+    With ``text_height`` (pixels) blur and down-sampling are bounded by the size of the text, so a
+    crop stays legible to a person: an unreadable crop with a label only teaches the recogniser to
+    guess."""
     if strength <= 0:
         return image
+    blur_cap = 0.4 * text_height if text_height else np.inf
+    sigma_cap = 0.1 * text_height if text_height else np.inf
+    shrink_cap = text_height / 10 if text_height else np.inf
     out = image
     if rng.random() < 0.5 * strength:
         out = uneven_lighting(rng, out, rng.uniform(0.1, 0.4))
@@ -58,11 +67,15 @@ def degrade(rng: np.random.Generator, image: np.ndarray, strength: float = 1.0) 
         out = np.repeat(gray[..., None], 3, axis=2)
     roll = rng.random()
     if roll < 0.25 * strength:
-        out = motion_blur(out, rng.uniform(3, 6 + 10 * strength), rng.uniform(0, 180))
+        length = min(rng.uniform(3, 6 + 10 * strength), blur_cap)
+        if length >= 2:
+            out = motion_blur(out, length, rng.uniform(0, 180))
     elif roll < 0.55 * strength:
-        out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.4, 0.6 + 1.2 * strength))
+        out = cv2.GaussianBlur(out, (0, 0), max(0.3, min(rng.uniform(0.4, 0.6 + 1.2 * strength), sigma_cap)))
     if rng.random() < 0.2 * strength:
-        out = low_resolution(out, rng.uniform(1.3, 1.5 + 1.5 * strength))
+        factor = min(rng.uniform(1.3, 1.5 + 1.5 * strength), shrink_cap)
+        if factor > 1.1:
+            out = low_resolution(out, factor)
     if rng.random() < 0.5 * strength:
         sigma = rng.uniform(2, 4 + 8 * strength)
         out = np.clip(out.astype(np.float32) + rng.normal(0, sigma, out.shape), 0, 255).astype(np.uint8)

@@ -48,7 +48,7 @@ def natural_scene(kit: Toolkit, height: int, width: int) -> Canvas:
         block = canvas.new_block("other")
         lines_before = len(canvas.lines)
         rotation = 90 if rng.random() < 0.12 else 20
-        if place_without_overlap(kit, canvas, layer, occupied, rotation, 0.06):
+        if place_without_overlap(kit, canvas, layer, occupied, rotation, 0.06, ink=style.color):
             attach_lines(canvas, lines_before, block)
     occlude(kit, canvas, 0.25)
     return canvas

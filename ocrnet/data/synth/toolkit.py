@@ -41,11 +41,12 @@ class Toolkit:
         face: FontFace | None = None,
         decorate: float = 0.2,
         min_contrast: float = 70.0,
+        color: Color | None = None,
     ) -> TextStyle:
+        """A random style; the ink is ``color`` or one that contrasts with ``behind``."""
         rng = self.rng
-        style = TextStyle(
-            face=face or self.face(), size=max(6, int(size)), color=contrasting_color(rng, behind, min_contrast)
-        )
+        ink = color if color is not None else contrasting_color(rng, behind, min_contrast)
+        style = TextStyle(face=face or self.face(), size=max(6, int(size)), color=ink)
         if rng.random() < decorate:
             style.outline = contrasting_color(rng, style.color, 80)
             style.outline_width = int(rng.integers(1, max(2, style.size // 12) + 1))
@@ -77,8 +78,11 @@ def place_without_overlap(
     rotation: float,
     perspective: float,
     tries: int = 8,
+    ink: Color | None = None,
+    min_contrast: float = 40.0,
 ) -> bool:
-    """Paste a layer at a random spot where it does not cover earlier text; False if none found."""
+    """Paste a layer at a random spot where it does not cover earlier text (and, given its ``ink``,
+    where the ground beneath stands out from it); False if none found."""
     rng = kit.rng
     for _ in range(tries):
         centre = (rng.uniform(0.1, 0.9) * canvas.width, rng.uniform(0.1, 0.9) * canvas.height)
@@ -86,10 +90,24 @@ def place_without_overlap(
         quad = layer_quad(layer, h)
         if not quad.is_valid or any(quad.intersects(o) for o in occupied):
             continue
+        if ink is not None and not stands_out(canvas, quad, ink, min_contrast):
+            continue
         if canvas.paste(layer, h):
             occupied.append(quad.buffer(2))
             return True
     return False
+
+
+def stands_out(canvas: Canvas, quad: Polygon, ink: Color, min_contrast: float, share: float = 0.9) -> bool:
+    """Whether ``share`` of the ground under ``quad`` differs from the ink's luminance by at least
+    ``min_contrast``: text labelled where nobody could see it would teach the detector to guess."""
+    x0, y0, x1, y1 = (int(round(v)) for v in quad.bounds)
+    x0, y0 = max(x0, 0), max(y0, 0)
+    x1, y1 = min(x1, canvas.width), min(y1, canvas.height)
+    if x1 <= x0 or y1 <= y0:
+        return False
+    lum = canvas.rgb[y0:y1, x0:x1] @ np.float32([0.299, 0.587, 0.114])
+    return float((np.abs(lum - luminance(ink)) >= min_contrast).mean()) >= share
 
 
 def panel(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from ocrnet.data.synth.backgrounds import texture
+from ocrnet.data.synth.backgrounds import texture, texture_and_ink
 from ocrnet.data.synth.canvas import Canvas, render_line
 from ocrnet.data.synth.effects import degrade, placement
 from ocrnet.data.synth.plates import plate_layer
@@ -15,7 +16,8 @@ def plate_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     """A whole licence plate (state name and slogan included) labelled with its number only, as
     the real plate crops are: the recogniser learns to read the number and skip the small print."""
     rng = kit.rng
-    layer, number = plate_layer(kit, float(rng.uniform(24, 56)))
+    size = float(rng.uniform(24, 56))
+    layer, number = plate_layer(kit, size)
     pad = int(layer.height * 0.3)
     canvas = Canvas(layer.height + 2 * pad, layer.width + 2 * pad, opaque=True)
     canvas.set_background(texture(rng, canvas.height, canvas.width))
@@ -25,7 +27,7 @@ def plate_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     top, left = int(margin[0]), int(margin[1])
     bottom, right = int(canvas.height - margin[2]), int(canvas.width - margin[3])
     crop = canvas.rgb_uint8()[top:bottom, left:right]
-    return degrade(rng, np.ascontiguousarray(crop), strength), number
+    return degrade(rng, np.ascontiguousarray(crop), strength, text_height=size), number
 
 
 def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
@@ -44,13 +46,14 @@ def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     face = kit.face()
     words = drawable(face, words) or ["text"]
     size = int(rng.uniform(22, 56))
-    bg = texture(rng, 8, 8).mean((0, 1))
-    style = kit.style(size, bg, face=face, decorate=0.2, min_contrast=55)
+    pad = size
+    chars = sum(len(w) + 1 for w in words)
+    surface, ink = texture_and_ink(rng, 2 * size + 2 * pad, int(size * 0.8 * chars) + 2 * pad, min_delta=55)
+    style = kit.style(size, ink, face=face, decorate=0.2, color=ink)
     curve = float(rng.uniform(-0.12, 0.12)) if rng.random() < 0.1 else 0.0
     line = render_line(words, style, curve, "other")
-    pad = size
     canvas = Canvas(line.height + 2 * pad, line.width + 2 * pad, opaque=True)
-    canvas.set_background(texture(rng, canvas.height, canvas.width))
+    canvas.set_background(cv2.resize(surface, (canvas.width, canvas.height), interpolation=cv2.INTER_LINEAR))
     h = placement(rng, line.width, line.height, (canvas.width / 2, canvas.height / 2), 1.0, rng.uniform(-4, 4), 0.04)
     canvas.paste(line, h)
     pts = np.concatenate([w.points for w in canvas.words]) if canvas.words else np.float32([[0, 0]])
@@ -62,4 +65,4 @@ def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     left, right = int(max(0, x0 - mx0)), int(min(canvas.width, x1 + mx1))
     top, bottom = int(max(0, y0 - my0)), int(min(canvas.height, y1 + my1))
     crop = canvas.rgb_uint8()[top : max(bottom, top + 4), left : max(right, left + 4)]
-    return degrade(rng, np.ascontiguousarray(crop), strength), " ".join(words)
+    return degrade(rng, np.ascontiguousarray(crop), strength, text_height=size), " ".join(words)

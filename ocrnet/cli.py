@@ -354,6 +354,9 @@ def train_rec(
     val_every: int = typer.Option(1000),
     width: int = typer.Option(32, help="Channels of the CRNN's first convolution (later ones are multiples)."),
     hidden: int = typer.Option(160, help="BiLSTM hidden size."),
+    fresh_share: float = typer.Option(
+        0.1, help="Share of synthetic crops rendered during training (costs time; 0 with a large pool)."
+    ),
     threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
     amp: bool = typer.Option(True, help="bf16 autocast."),
     resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),
@@ -372,6 +375,7 @@ def train_rec(
         val_every=val_every,
         width=width,
         hidden=hidden,
+        fresh_share=fresh_share,
         threads=threads,
         amp=amp,
         resume=resume,

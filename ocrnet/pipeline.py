@@ -15,8 +15,9 @@ from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, polygon_clas
 from ocrnet.io import ImageLoadError, ImageSource, load_image
 from ocrnet.layout import assign_layout
 from ocrnet.postprocess.crops import CropFrame, reading_quad, rectify
+from ocrnet.postprocess.strokes import StrokeWordParams, merged_box, stroke_words
 from ocrnet.predict.recognition import Reading, Recognizer
-from ocrnet.predict.segmentation import Segmenter
+from ocrnet.predict.segmentation import Segmenter, SegOutput
 from ocrnet.types import PageResult, display_name
 
 MODES = ("auto", "scene", "plate", "sign", "document")
@@ -37,6 +38,11 @@ class PageOutput:
 #: number sits in the middle band. Chosen on 80 plate scenes of the training split (plates read
 #: from the trimmed crop: 0.0 -> 15, 0.18 -> 31, 0.24 -> 23, 0.30 -> 10 of 80).
 PLATE_TRIM_ALONG, PLATE_TRIM_ACROSS = 0.04, 0.18
+
+
+#: A word found only in the stroke map (a lone "1" or ":") is kept when read at least this
+#: confidently; stroke specks that are not text read as low-scoring junk.
+STROKE_WORD_MIN_SCORE = 0.5
 
 
 def inner_quad(polygon: np.ndarray, along: float, across: float) -> np.ndarray:
@@ -63,6 +69,7 @@ class Pipeline:
         recognizer: Recognizer | None = None,
         fusion: FusionParams | None = None,
         mode: str = "auto",
+        stroke_words: StrokeWordParams | None = StrokeWordParams(),
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
@@ -70,16 +77,16 @@ class Pipeline:
         self.recognizer = recognizer or Recognizer.default()
         self.fusion = fusion or FusionParams()
         self.mode = mode
+        self.stroke_words = stroke_words  # None: only the region map's words
 
     def run(self, source: ImageSource, name: str | None = None) -> PageOutput:
         start = time.perf_counter()
         label = name or (display_name(source) if isinstance(source, str | Path) else "<memory>")
         image = load_image(source, name=label)
         seg = self.segmenter(image)
-        cut = [rectify(image, polygon) for polygon, _ in seg.polygons]
-        readings = self.recognizer([crop for crop, _ in cut]) if cut else []
-        self._reread_plates(image, seg.classes, seg.polygons, cut, readings)
-        polygons, readings = split_at_spaces(seg.polygons, readings, [frame for _, frame in cut])
+        regions, cut, readings = self._read_regions(image, seg)
+        self._reread_plates(image, seg.classes, regions, cut, readings)
+        polygons, readings = split_at_spaces(regions, readings, [frame for _, frame in cut])
         fused = fuse(seg.stroke, seg.classes, polygons, readings, self.fusion)
         words, lines, blocks = assign_layout([fw.word for fw in fused])
         order = {id(fw.word): fw for fw in fused}
@@ -96,6 +103,38 @@ class Pipeline:
         )
         result.seconds = time.perf_counter() - start
         return PageOutput(result, image, full_mask(fused, image.shape[:2]), seg.classes, fused)
+
+    def _read_regions(
+        self, image: np.ndarray, seg: SegOutput
+    ) -> tuple[list[tuple[np.ndarray, float]], list[tuple[np.ndarray, CropFrame]], list[Reading]]:
+        """Read the detected regions and what the stroke map adds (``postprocess.strokes``), all in
+        one recognition batch: a lone glyph group is kept when read confidently; a word with glyphs
+        beside it is read again with them and takes that reading when it is confident and adds to
+        the first one (the "TEL" of "TEL:")."""
+        regions = list(seg.polygons)
+        found = stroke_words(seg.stroke, regions, self.stroke_words) if self.stroke_words else []
+        lone = [(w.box, w.score) for w in found if w.neighbour is None]
+        beside: dict[int, list[np.ndarray]] = {}
+        for w in found:
+            if w.neighbour is not None:
+                beside.setdefault(w.neighbour, []).append(w.box)
+        merged = [(i, (merged_box(regions[i][0], boxes), regions[i][1])) for i, boxes in beside.items()]
+        cut = [rectify(image, polygon) for polygon, _ in regions + lone + [m for _, m in merged]]
+        readings = self.recognizer([crop for crop, _ in cut]) if cut else []
+        first_merged = len(regions) + len(lone)
+        for k, (i, region) in enumerate(merged):
+            again = readings[first_merged + k]
+            before = readings[i].text.strip()
+            if again.score >= STROKE_WORD_MIN_SCORE and len(again.text) > len(before) and before in again.text:
+                regions[i], cut[i], readings[i] = region, cut[first_merged + k], again
+        first_lone = len(regions)
+        confident = [
+            k
+            for k in range(len(lone))
+            if readings[first_lone + k].text.strip() and readings[first_lone + k].score >= STROKE_WORD_MIN_SCORE
+        ]
+        picks = list(range(first_lone)) + [first_lone + k for k in confident]
+        return regions + [lone[k] for k in confident], [cut[i] for i in picks], [readings[i] for i in picks]
 
     def _reread_plates(
         self,

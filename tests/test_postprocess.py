@@ -154,3 +154,31 @@ def test_tune_db_ranks_settings_by_hmean():
     ranked = tune_db(MapSegmenter(), {"a": [sample], "b": [sample]}, binary=(0.3,), box=(0.5, 0.95), unclip=(1.6,))
     assert ranked[0][0].box_threshold == 0.5 and ranked[0][1]["a"]["hmean"] == 1.0 and ranked[0][2] == 1.0
     assert ranked[1][2] == 0.0  # a 0.95 box threshold drops the 0.9 region
+
+
+def _quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+
+def test_stroke_words_finds_glyphs_the_regions_missed():
+    from ocrnet.postprocess.strokes import stroke_words
+
+    stroke = np.zeros((100, 400), np.float32)
+    stroke[40:60, 20:90] = 0.9  # ink of a detected word
+    stroke[40:60, 95:99] = 0.9  # a glyph right after it (a closing ")")
+    stroke[40:60, 200:210] = 0.9  # a lone "1" further along the row
+    stroke[5:8, 380:384] = 0.9  # a speck far from any line
+    words = stroke_words(stroke, [(_quad(15, 35, 93, 65), 0.9)])
+    found = sorted((int(w.box[0, 0]), w.neighbour) for w in words)
+    assert len(found) == 2
+    (glyph_x, glyph_owner), (lone_x, lone_owner) = found
+    assert 85 <= glyph_x <= 95 and glyph_owner == 0  # belongs to the word it touches
+    assert 190 <= lone_x <= 200 and lone_owner is None
+    assert stroke_words(stroke, []) == []  # sizes come from detected words
+
+
+def test_merged_box_covers_word_and_glyphs():
+    from ocrnet.postprocess.strokes import merged_box
+
+    box = merged_box(_quad(10, 10, 50, 30), [_quad(52, 12, 58, 28)])
+    assert box.min(0).tolist() == [10, 10] and box.max(0).tolist() == [58, 30]

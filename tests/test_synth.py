@@ -100,10 +100,27 @@ def test_crop_blur_is_bounded_by_text_height():
     sharp = np.zeros((40, 120, 3), np.uint8)
     sharp[:, ::6] = 255  # vertical bars 6 px apart
     for seed in range(30):
-        out = degrade(np.random.default_rng(seed), sharp, strength=2.0, text_height=12)
+        out = degrade(np.random.default_rng(seed), sharp, strength=2.0, text_height=12).image
         # Stripes a text-height-bounded blur keeps visible: some column contrast survives.
         profile = out.mean((0, 2))
         assert profile.max() - profile.min() > 20, seed
+
+
+def test_words_blurred_past_reading_are_dont_care():
+    """A scene whose blur smears glyphs over more than half their height marks them ignore."""
+    from ocrnet.data.synth import word_height
+
+    blurred_away = 0
+    for seed in range(40):
+        sample = generate("document", (7, seed), size=(320, 320))
+        clean = generate("document", (7, seed), size=(320, 320), strength=0)
+        assert len(sample.words) == len(clean.words)
+        newly = [w for w, c in zip(sample.words, clean.words, strict=True) if w.ignore and not c.ignore]
+        kept = [w for w in sample.words if not w.ignore]
+        blurred_away += len(newly)
+        if newly and kept:  # blur takes the smallest words first
+            assert max(word_height(w.points) for w in newly) <= min(word_height(w.points) for w in kept)
+    assert blurred_away > 0
 
 
 def test_unknown_kind():

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 from shapely.geometry import Polygon
@@ -28,6 +29,18 @@ E2E_MIN_LENGTH = 3
 
 
 # -- masks ---------------------------------------------------------------------------------------
+
+
+def care_mask(words: Sequence[Word], shape: tuple[int, int]) -> np.ndarray:
+    """Pixels that count in a mask metric: everything outside the don't-care words, whose glyphs
+    are unreadable (the model is neither right nor wrong there)."""
+    care = np.ones(shape, np.uint8)
+    ignored = [np.round(w.points).astype(np.int32) for w in words if w.ignore]
+    if ignored:
+        cv2.fillPoly(care, ignored, 0)
+    return care.astype(bool)
+
+
 @dataclass
 class MaskMeter:
     """Pixel counts over a whole set (a set-level IoU, not a mean of per-image IoUs)."""

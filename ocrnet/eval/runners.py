@@ -16,7 +16,6 @@ from ocrnet.data.formats import load_dataset
 from ocrnet.data.splits import VAL, crop_split, scene_split
 from ocrnet.engines.base import Engine
 from ocrnet.eval.metrics import (
-    MaskMeter,
     bag_of_words_f1,
     character_error_rate,
     evaluate_detection,
@@ -165,17 +164,15 @@ def calibration_table(scores: np.ndarray, correct: np.ndarray, bins: int = 10) -
 
 def eval_synth(engine: Engine, count: int, predictions: list[dict]) -> dict[str, Any]:
     """The fixed synthetic validation set (seed 1000, every kind); stroke IoU for OCRNet."""
-    from ocrnet.train.seg import synthetic_validation
+    from ocrnet.train.seg import evaluate_segmenter, synthetic_validation
 
     samples = synthetic_validation(count)
     report = eval_scenes(engine, samples, predictions)
     pipeline = getattr(engine, "pipeline", None)
     segmenter = getattr(engine, "segmenter", None) or (pipeline.segmenter if pipeline is not None else None)
     if segmenter is not None:
-        meter = MaskMeter()
-        for sample in samples:
-            meter.update(segmenter(sample.image).stroke > 0.5, sample.stroke_mask > 0)
-        report["stroke_iou"], report["stroke_f"] = meter.iou, meter.fscore
+        scores = evaluate_segmenter(segmenter, samples)
+        report["stroke_iou"], report["stroke_f"] = scores["stroke_iou"], scores["stroke_f"]
     return report
 
 

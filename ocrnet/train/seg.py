@@ -24,7 +24,7 @@ from ocrnet.data.formats.receipts import split_line_into_words
 from ocrnet.data.splits import TRAIN, scene_split
 from ocrnet.data.synth import KINDS, generate
 from ocrnet.data.transforms import normalize, photometric
-from ocrnet.eval.metrics import MaskMeter, evaluate_detection
+from ocrnet.eval.metrics import MaskMeter, care_mask, evaluate_detection
 from ocrnet.io import ImageLoadError, load_image, read_jsonl
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig
 from ocrnet.predict.segmentation import Segmenter
@@ -257,7 +257,7 @@ def evaluate_segmenter(segmenter: Segmenter, samples: list[Annotation]) -> dict[
     gts, dets = [], []
     for sample in samples:
         out = segmenter(sample.image)
-        stroke.update(out.stroke > 0.5, sample.stroke_mask > 0)
+        stroke.update(out.stroke > 0.5, sample.stroke_mask > 0, care_mask(sample.words, sample.stroke_mask.shape))
         gts.append(sample.words)
         dets.append([Word(polygon=p.tolist(), text="", score=s) for p, s in out.polygons])
     det = evaluate_detection(gts, dets)

@@ -6,6 +6,7 @@ same seed always gives the same sample (fonts are sorted by path, every draw use
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from ocrnet.data.synth.effects import degrade
@@ -19,6 +20,14 @@ from ocrnet.types import Annotation
 KINDS: tuple[str, ...] = tuple(COMPOSERS)
 
 _TEXT: TextSource | None = None
+
+#: A word whose glyphs are smeared over more than this share of its height cannot be read (strokes
+#: and the gaps between them are a fraction of the height) and becomes a don't-care region.
+ILLEGIBLE_SMEAR = 0.5
+
+
+def word_height(points: np.ndarray) -> float:
+    return float(min(cv2.minAreaRect(np.asarray(points, np.float32))[1]))
 
 
 def toolkit(seed: int | tuple[int, ...], font_dirs: tuple[str, ...] = ()) -> Toolkit:
@@ -41,7 +50,10 @@ def generate(
     kit = toolkit(seed, font_dirs)
     height, width = size
     canvas = COMPOSERS[kind](kit, height, width)
-    image = degrade(kit.rng, canvas.rgb_uint8(), strength)
+    image, smear = degrade(kit.rng, canvas.rgb_uint8(), strength)
+    for word in canvas.words:
+        if smear > ILLEGIBLE_SMEAR * word_height(word.points):
+            word.ignore = True  # blurred past reading: "don't care", as ICDAR marks such words
     return Annotation(
         image_path=None,
         width=width,

@@ -3,6 +3,8 @@ motion blur, noise, JPEG, low resolution; plus the homographies used to place an
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -43,19 +45,25 @@ def low_resolution(image: np.ndarray, factor: float) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+class Degraded(NamedTuple):
+    image: np.ndarray
+    smear: float  # pixels a point of ink is spread over by blur and down-sampling (0: sharp)
+
+
 def degrade(
     rng: np.random.Generator, image: np.ndarray, strength: float = 1.0, text_height: float | None = None
-) -> np.ndarray:
+) -> Degraded:
     """A random chain of degradations; ``strength`` 0 leaves the image clean, 1 is typical, 2 harsh.
 
     With ``text_height`` (pixels) blur and down-sampling are bounded by the size of the text, so a
     crop stays legible to a person: an unreadable crop with a label only teaches the recogniser to
-    guess."""
+    guess. Without it, the caller learns the smear and can mark the words it made unreadable."""
     if strength <= 0:
-        return image
+        return Degraded(image, 0.0)
     blur_cap = 0.4 * text_height if text_height else np.inf
     sigma_cap = 0.1 * text_height if text_height else np.inf
     shrink_cap = text_height / 10 if text_height else np.inf
+    smear = 0.0
     out = image
     if rng.random() < 0.5 * strength:
         out = uneven_lighting(rng, out, rng.uniform(0.1, 0.4))
@@ -70,18 +78,22 @@ def degrade(
         length = min(rng.uniform(3, 6 + 10 * strength), blur_cap)
         if length >= 2:
             out = motion_blur(out, length, rng.uniform(0, 180))
+            smear += length
     elif roll < 0.55 * strength:
-        out = cv2.GaussianBlur(out, (0, 0), max(0.3, min(rng.uniform(0.4, 0.6 + 1.2 * strength), sigma_cap)))
+        sigma = max(0.3, min(rng.uniform(0.4, 0.6 + 1.2 * strength), sigma_cap))
+        out = cv2.GaussianBlur(out, (0, 0), sigma)
+        smear += 2.5 * sigma
     if rng.random() < 0.2 * strength:
         factor = min(rng.uniform(1.3, 1.5 + 1.5 * strength), shrink_cap)
         if factor > 1.1:
             out = low_resolution(out, factor)
+            smear += factor
     if rng.random() < 0.5 * strength:
         sigma = rng.uniform(2, 4 + 8 * strength)
         out = np.clip(out.astype(np.float32) + rng.normal(0, sigma, out.shape), 0, 255).astype(np.uint8)
     if rng.random() < 0.5 * strength:
         out = jpeg(out, int(rng.integers(max(10, int(60 - 30 * strength)), 95)))
-    return np.ascontiguousarray(out)
+    return Degraded(np.ascontiguousarray(out), smear)
 
 
 def placement(

@@ -27,7 +27,7 @@ def plate_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     top, left = int(margin[0]), int(margin[1])
     bottom, right = int(canvas.height - margin[2]), int(canvas.width - margin[3])
     crop = canvas.rgb_uint8()[top:bottom, left:right]
-    return degrade(rng, np.ascontiguousarray(crop), strength, text_height=size), number
+    return degrade(rng, np.ascontiguousarray(crop), strength, text_height=size).image, number
 
 
 def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
@@ -65,4 +65,4 @@ def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     left, right = int(max(0, x0 - mx0)), int(min(canvas.width, x1 + mx1))
     top, bottom = int(max(0, y0 - my0)), int(min(canvas.height, y1 + my1))
     crop = canvas.rgb_uint8()[top : max(bottom, top + 4), left : max(right, left + 4)]
-    return degrade(rng, np.ascontiguousarray(crop), strength, text_height=size), " ".join(words)
+    return degrade(rng, np.ascontiguousarray(crop), strength, text_height=size).image, " ".join(words)

@@ -39,10 +39,6 @@ class StrokeWord:
     neighbour: int | None  # index of the detected word it belongs to, None when on its own
 
 
-def _short_side(polygon: np.ndarray) -> float:
-    return float(min(cv2.minAreaRect(polygon.astype(np.float32))[1]))
-
-
 def stroke_words(
     stroke: np.ndarray, polygons: list[tuple[np.ndarray, float]], params: StrokeWordParams | None = None
 ) -> list[StrokeWord]:
@@ -51,9 +47,13 @@ def stroke_words(
     params = params or StrokeWordParams()
     if not polygons:
         return []
-    word_height = float(np.median([_short_side(p) for p, _ in polygons]))
+    rects = [cv2.minAreaRect(p.astype(np.float32)) for p, _ in polygons]
+    word_height = float(np.median([min(size) for _, size, _ in rects]))
     if word_height < 4:
         return []
+    bounds = np.array([[*p.min(0), *p.max(0)] for p, _ in polygons], np.float32)  # x0, y0, x1, y1
+    level = np.array([min(abs(angle) % 90, 90 - abs(angle) % 90) <= params.max_tilt for _, _, angle in rects])
+    everyone = np.ones(len(polygons), bool)
     ink = (stroke > params.threshold).astype(np.uint8)
     covered = np.zeros_like(ink)
     cv2.fillPoly(covered, [np.round(p).astype(np.int32) for p, _ in polygons], 1)
@@ -90,34 +90,26 @@ def stroke_words(
         left, right = max(x0 - pad, 0), min(x1 + pad, width)
         top, bottom = max(middle - half, 0), min(middle + half, height)
         box = np.array([[left, top], [right, top], [right, bottom], [left, bottom]], np.float32)
-        neighbour = _row_neighbour(box, polygons, word_height, params.attach_gap, params.max_tilt)
-        if neighbour is None and _row_neighbour(box, polygons, word_height, params.row_reach, 90.0) is None:
+        neighbour = _row_neighbour(box, bounds, level, params.attach_gap * word_height)
+        if neighbour is None and _row_neighbour(box, bounds, everyone, params.row_reach * word_height) is None:
             continue  # a glyph far from any line of text: a logo, a mark, noise
         out.append(StrokeWord(box, score, neighbour))
     return out
 
 
-def _row_neighbour(
-    box: np.ndarray, polygons: list[tuple[np.ndarray, float]], word_height: float, reach: float, max_tilt: float
-) -> int | None:
-    """The nearest detected word on the same row as ``box`` and at most ``reach`` word heights
-    from it, among words tilted at most ``max_tilt`` degrees; None if there is none."""
+def _row_neighbour(box: np.ndarray, bounds: np.ndarray, eligible: np.ndarray, reach: float) -> int | None:
+    """The nearest ``eligible`` detected word (``bounds``: x0, y0, x1, y1 rows) on the same row as
+    ``box`` and at most ``reach`` pixels from it; None if there is none."""
     x0, y0 = box.min(0)
     x1, y1 = box.max(0)
-    best, best_gap = None, reach * word_height
-    for index, (polygon, _) in enumerate(polygons):
-        angle = cv2.minAreaRect(polygon.astype(np.float32))[2]
-        if min(abs(angle) % 90, 90 - abs(angle) % 90) > max_tilt:
-            continue
-        px0, py0 = polygon.min(0)
-        px1, py1 = polygon.max(0)
-        overlap = min(y1, py1) - max(y0, py0)
-        if overlap < 0.5 * min(y1 - y0, py1 - py0):
-            continue
-        gap = max(px0 - x1, x0 - px1)
-        if gap <= best_gap:
-            best, best_gap = index, gap
-    return best
+    overlap = np.minimum(y1, bounds[:, 3]) - np.maximum(y0, bounds[:, 1])
+    same_row = overlap >= 0.5 * np.minimum(y1 - y0, bounds[:, 3] - bounds[:, 1])
+    gap = np.maximum(bounds[:, 0] - x1, x0 - bounds[:, 2])
+    candidates = np.flatnonzero(eligible & same_row & (gap <= reach))
+    if not len(candidates):
+        return None
+    nearest = candidates[gap[candidates] == gap[candidates].min()]
+    return int(nearest[-1])
 
 
 def merged_box(polygon: np.ndarray, boxes: list[np.ndarray]) -> np.ndarray:

@@ -16,9 +16,13 @@ def random_color(rng: np.random.Generator) -> Color:
     return tuple(float(c) for c in rng.integers(0, 256, 3))
 
 
+def luminance_map(rgb: np.ndarray) -> np.ndarray:
+    """Per-pixel luma (0-255) of an RGB array."""
+    return np.asarray(rgb, np.float32) @ np.float32([0.299, 0.587, 0.114])
+
+
 def luminance(color: Color | np.ndarray) -> float:
-    c = np.asarray(color, np.float32)
-    return float(0.299 * c[..., 0].mean() + 0.587 * c[..., 1].mean() + 0.114 * c[..., 2].mean())
+    return float(luminance_map(color).mean())
 
 
 def contrasting_color(rng: np.random.Generator, behind: Color | np.ndarray, min_delta: float = 70.0) -> Color:
@@ -38,7 +42,7 @@ def texture_and_ink(
     stripes or bricks of two colours an ink near either one makes half the text vanish."""
     for _ in range(10):
         surface = texture(rng, height, width)
-        lum = surface @ np.float32([0.299, 0.587, 0.114])
+        lum = luminance_map(surface)
         darkest, brightest = np.percentile(lum, [3, 97])
         ranges = [(lo, hi) for lo, hi in ((0.0, darkest - min_delta), (brightest + min_delta, 255.0)) if hi > lo]
         if ranges:

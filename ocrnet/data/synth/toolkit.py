@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from shapely.geometry import Polygon
 
-from ocrnet.data.synth.backgrounds import arrow, contrasting_color, luminance, random_color
+from ocrnet.data.synth.backgrounds import arrow, contrasting_color, luminance, luminance_map, random_color
 from ocrnet.data.synth.canvas import Canvas, Color, TextStyle, render_line
 from ocrnet.data.synth.effects import placement
 from ocrnet.data.synth.fonts import FontFace
@@ -106,7 +106,7 @@ def stands_out(canvas: Canvas, quad: Polygon, ink: Color, min_contrast: float, s
     x1, y1 = min(x1, canvas.width), min(y1, canvas.height)
     if x1 <= x0 or y1 <= y0:
         return False
-    lum = canvas.rgb[y0:y1, x0:x1] @ np.float32([0.299, 0.587, 0.114])
+    lum = luminance_map(canvas.rgb[y0:y1, x0:x1])
     return float((np.abs(lum - luminance(ink)) >= min_contrast).mean()) >= share
 
 

@@ -35,6 +35,8 @@ class TextStyle:
     shadow: Color | None = None
     shadow_offset: tuple[int, int] = (2, 2)
     shadow_blur: float = 1.5
+    extrude: Color | None = None  # side colour of letters drawn as 3-D blocks (shop fronts)
+    extrude_offset: tuple[int, int] = (0, 0)  # (dx, dy) of the block's far face
     tracking: float = 0.0  # extra pixels between characters
     word_gap: float = 1.0  # multiple of the space advance
 
@@ -138,7 +140,7 @@ class Canvas:
             pts = cv2.perspectiveTransform(word.points[None], homography)[0]
             inside = (pts >= 0).all() and (pts[:, 0] <= self.width).all() and (pts[:, 1] <= self.height).all()
             visible = 1.0 if inside else visible_share(pts, frame)
-            clipped = np.clip(pts, 0, [self.width - 1, self.height - 1])
+            clipped = pts if inside else clip_to_frame(pts, frame)
             self.words.append(
                 Word(
                     polygon=clipped.tolist(),
@@ -184,6 +186,25 @@ class Canvas:
         return np.clip(self.rgb + 0.5, 0, 255).astype(np.uint8)
 
 
+def clip_to_frame(points: np.ndarray, frame: Polygon) -> np.ndarray:
+    """The part of a word polygon inside the image, as a polygon of at least four points (clamping
+    the corners instead would turn a tilted word leaving the image into a sliver along the edge)."""
+    poly = Polygon(points)
+    if not poly.is_valid:
+        poly = poly.buffer(0)
+    part = poly.intersection(frame)
+    if part.geom_type != "Polygon" or part.is_empty:
+        part = part.convex_hull if not part.is_empty else part
+    if part.is_empty or part.geom_type != "Polygon":
+        return np.clip(points, 0, [frame.bounds[2], frame.bounds[3]])
+    ring = np.asarray(part.exterior.coords, np.float32)[:-1]
+    while len(ring) < 4:  # a triangle: split its longest edge
+        edges = np.linalg.norm(np.roll(ring, -1, axis=0) - ring, axis=1)
+        k = int(edges.argmax())
+        ring = np.insert(ring, k + 1, (ring[k] + ring[(k + 1) % len(ring)]) / 2, axis=0)
+    return ring
+
+
 def visible_share(points: np.ndarray, frame: Polygon) -> float:
     poly = Polygon(points)
     if not poly.is_valid:
@@ -195,6 +216,17 @@ def translation(dx: float, dy: float) -> np.ndarray:
     return np.array([[1, 0, dx], [0, 1, dy], [0, 0, 1]], np.float64)
 
 
+def _extrude(layer: Canvas, fill: np.ndarray, side: Color, offset: tuple[int, int]) -> None:
+    """The letters' sides: the glyphs stamped from the far face towards the front, darkening
+    with depth, so the face drawn on top looks like a raised 3-D letter."""
+    dx, dy = offset
+    depth = max(abs(dx), abs(dy))
+    for step in range(depth, 0, -1):
+        shift = (round(dy * step / depth), round(dx * step / depth))
+        shade = 0.6 + 0.4 * (1 - step / depth)
+        layer.composite(np.roll(fill, shift=shift, axis=(0, 1)), np.asarray(side, np.float32) * shade)
+
+
 def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> Canvas:
     """Render a line of words into a transparent layer: glyphs, outline, shadow and exact polygons.
 
@@ -204,7 +236,8 @@ def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> C
     font = load_font(style.face.path, style.size)
     ascent, descent = font.getmetrics()
     space = font.getlength(" ") * style.word_gap
-    pad = int(style.outline_width + max(abs(style.shadow_offset[0]), abs(style.shadow_offset[1])) + 3)
+    reach = max(abs(v) for v in (*style.shadow_offset, *style.extrude_offset))
+    pad = int(style.outline_width + reach + 3)
     per_glyph = bool(style.tracking or curve)
     advances = [[font.getlength(ch) + style.tracking for ch in w] if per_glyph else [] for w in words]
     widths = [sum(a) - style.tracking if per_glyph else font.getlength(w) for a, w in zip(advances, words, strict=True)]
@@ -241,6 +274,8 @@ def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> C
         shifted = np.roll(fill, shift=style.shadow_offset[::-1], axis=(0, 1))
         shadow = cv2.GaussianBlur(shifted, (0, 0), style.shadow_blur) if style.shadow_blur > 0 else shifted
         layer.composite(np.clip(shadow * 0.8, 0, 1), np.asarray(style.shadow, np.float32))
+    if style.extrude is not None:
+        _extrude(layer, fill, style.extrude, style.extrude_offset)
     if style.outline is not None and style.outline_width > 0:
         k = 2 * style.outline_width + 1
         ring = cv2.dilate(fill, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))

@@ -54,9 +54,18 @@ class Toolkit:
             style.shadow = (20.0, 20.0, 20.0) if luminance(style.color) > 100 else (230.0, 230.0, 230.0)
             off = max(1, style.size // 14)
             style.shadow_offset = (int(rng.integers(-off, off + 1)), int(rng.integers(1, off + 2)))
+        if rng.random() < decorate / 2:
+            depth = max(2, style.size // int(rng.integers(6, 12)))
+            style.extrude = contrasting_color(rng, style.color, 60) if rng.random() < 0.5 else _darker(style.color)
+            style.extrude_offset = (int(rng.integers(-depth, depth + 1)), int(rng.integers(1, depth + 1)))
         if rng.random() < 0.1:
             style.tracking = float(rng.uniform(0, 0.25) * style.size)
         return style
+
+
+def _darker(color: Color) -> Color:
+    r, g, b = color
+    return (r * 0.45, g * 0.45, b * 0.45)
 
 
 def drawable(face: FontFace, words: list[str]) -> list[str]:

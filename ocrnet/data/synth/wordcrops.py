@@ -27,7 +27,7 @@ def plate_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     top, left = int(margin[0]), int(margin[1])
     bottom, right = int(canvas.height - margin[2]), int(canvas.width - margin[3])
     crop = canvas.rgb_uint8()[top:bottom, left:right]
-    return degrade(rng, np.ascontiguousarray(crop), strength, text_height=size).image, number
+    return degrade(rng, squeeze(rng, crop), strength, text_height=size).image, number
 
 
 def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
@@ -65,4 +65,14 @@ def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     left, right = int(max(0, x0 - mx0)), int(min(canvas.width, x1 + mx1))
     top, bottom = int(max(0, y0 - my0)), int(min(canvas.height, y1 + my1))
     crop = canvas.rgb_uint8()[top : max(bottom, top + 4), left : max(right, left + 4)]
-    return degrade(rng, np.ascontiguousarray(crop), strength, text_height=size).image, " ".join(words)
+    return degrade(rng, squeeze(rng, crop), strength, text_height=size).image, " ".join(words)
+
+
+def squeeze(rng: np.random.Generator, crop: np.ndarray, chance: float = 0.3) -> np.ndarray:
+    """Now and then narrow or widen the crop: condensed plate and sign lettering (narrow M and W)
+    that the font files alone do not cover."""
+    if rng.random() >= chance:
+        return np.ascontiguousarray(crop)
+    height, width = crop.shape[:2]
+    new_width = max(4, int(round(width * rng.uniform(0.6, 1.4))))
+    return cv2.resize(crop, (new_width, height), interpolation=cv2.INTER_AREA)

@@ -80,16 +80,27 @@ def _bench_synth(kinds: list[str], n: int, size: int) -> None:
     console.print(table)
 
 
-def _pipeline(mode: str, seg_weights: Path | None, rec_weights: Path | None, max_side: int):
-    from ocrnet.pipeline import Pipeline
+LEXICON_HELP = "Prefer dictionary words where the image allows them (--no-lexicon: read letter by letter)."
+
+
+def _recognizer(rec_weights: Path | None, lexicon: bool, **kwargs):
+    from ocrnet.models.recognizer import DEFAULT_WEIGHTS
+    from ocrnet.postprocess.lexicon import Lexicon
     from ocrnet.predict.recognition import Recognizer
+
+    return Recognizer.from_checkpoint(
+        rec_weights or DEFAULT_WEIGHTS, lexicon=Lexicon.default() if lexicon else None, **kwargs
+    )
+
+
+def _pipeline(mode: str, seg_weights: Path | None, rec_weights: Path | None, max_side: int, lexicon: bool):
+    from ocrnet.pipeline import Pipeline
     from ocrnet.predict.segmentation import Segmenter
 
     segmenter = (
         Segmenter.from_checkpoint(seg_weights, max_side=max_side) if seg_weights else Segmenter(max_side=max_side)
     )
-    recognizer = Recognizer.from_checkpoint(rec_weights) if rec_weights else Recognizer.default()
-    return Pipeline(segmenter, recognizer, mode=mode)
+    return Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode)
 
 
 @app.command()
@@ -106,13 +117,14 @@ def read(
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
     max_side: int = typer.Option(2560, help="Longest side the segmentation network sees."),
+    lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
 ) -> None:
     """Find and read the text in images and videos."""
     from ocrnet.batch import ReadOutputs, run_batch
 
     if mode not in ("auto", "scene", "plate", "sign", "document"):
         raise typer.BadParameter(f"unknown mode {mode!r}")
-    pipeline = _pipeline(mode, seg_weights, rec_weights, max_side)
+    pipeline = _pipeline(mode, seg_weights, rec_weights, max_side, lexicon)
     outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown)
     report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print)
     console.print(f"read {report.done}, skipped {report.skipped} already done, failed {len(report.failed)}")
@@ -172,15 +184,14 @@ def recognize(
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
     beam: int = typer.Option(0, help="Beam width (0: greedy)."),
     batch_size: int = typer.Option(64),
+    lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
 ) -> None:
     """Recognise cropped words or lines, batched."""
     from rich.progress import track
 
     from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image
-    from ocrnet.predict.recognition import Recognizer
 
-    kwargs = {"beam": beam, "batch_size": batch_size}
-    recognizer = Recognizer.from_checkpoint(rec_weights, **kwargs) if rec_weights else Recognizer.default(**kwargs)
+    recognizer = _recognizer(rec_weights, lexicon, beam=beam, batch_size=batch_size)
     paths = list(iter_image_files(crops))
     failed = []
     for start in track(range(0, len(paths), batch_size), description="recognize", console=console):
@@ -393,8 +404,8 @@ def train_calibrate(
     """Fit the recogniser's confidence calibration on held-out crops."""
     from ocrnet.train.calibrate import calibrate_checkpoint
 
-    a, b = calibrate_checkpoint(weights, data_root, out)
-    console.print(f"calibration a={a:.3f} b={b:.3f} written to {out}")
+    a, b, shift = calibrate_checkpoint(weights, data_root, out)
+    console.print(f"calibration a={a:.3f} b={b:.3f} dictionary shift={shift:.3f} written to {out}")
 
 
 @train_app.command("seg")

@@ -119,8 +119,10 @@ class Pipeline:
             if w.neighbour is not None:
                 beside.setdefault(w.neighbour, []).append(w.box)
         merged = [(i, (merged_box(regions[i][0], boxes), regions[i][1])) for i, boxes in beside.items()]
-        cut = [rectify(image, polygon) for polygon, _ in regions + lone + [m for _, m in merged]]
-        readings = self.recognizer([crop for crop, _ in cut]) if cut else []
+        every = regions + lone + [m for _, m in merged]
+        cut = [rectify(image, polygon) for polygon, _ in every]
+        words = [self._holds_words(seg.classes, polygon) for polygon, _ in every]
+        readings = self.recognizer([crop for crop, _ in cut], lexicon=words) if cut else []
         first_merged = len(regions) + len(lone)
         for k, (i, region) in enumerate(merged):
             again = readings[first_merged + k]
@@ -135,6 +137,11 @@ class Pipeline:
         ]
         picks = list(range(first_lone)) + [first_lone + k for k in confident]
         return regions + [lone[k] for k in confident], [cut[i] for i in picks], [readings[i] for i in picks]
+
+    def _holds_words(self, class_map: np.ndarray, polygon: np.ndarray) -> bool:
+        """Whether a region is read with the dictionary prior: not on plates (their strings are
+        not words)."""
+        return self.mode != "plate" and polygon_class(class_map, polygon) != "plate"
 
     def _reread_plates(
         self,
@@ -151,7 +158,8 @@ class Pipeline:
         if not plates:
             return
         inner = [rectify(image, inner_quad(polygons[i][0], PLATE_TRIM_ALONG, PLATE_TRIM_ACROSS)) for i in plates]
-        for i, again, reading in zip(plates, inner, self.recognizer([crop for crop, _ in inner]), strict=True):
+        again_readings = self.recognizer([crop for crop, _ in inner], lexicon=False)
+        for i, again, reading in zip(plates, inner, again_readings, strict=True):
             if reading.text and reading.score > readings[i].score:
                 cut[i], readings[i] = again, reading
 

@@ -124,6 +124,10 @@ def test_platt_fit_recovers_a_known_mapping():
     correct = rng.random(20000) < truth
     a, b = fit_platt(raw, correct)
     assert a == pytest.approx(2.0, abs=0.15) and b == pytest.approx(-1.0, abs=0.15)
+    changed = rng.random(20000) < 0.3  # readings the dictionary changed are right more often
+    truth = 1 / (1 + np.exp(-(2.0 * logit - 1.0 + 1.5 * changed)))
+    a, b, shift = fit_platt(raw, rng.random(20000) < truth, changed)
+    assert shift == pytest.approx(1.5, abs=0.2) and a == pytest.approx(2.0, abs=0.15)
 
 
 def test_rotated_page_keeps_line_pieces_in_order():

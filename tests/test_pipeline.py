@@ -34,8 +34,11 @@ class TableRecognizer:
 
     def __init__(self, texts):
         self.texts = texts
+        self.lexicon_flags: list[bool] = []  # per crop: read with the dictionary prior?
 
-    def __call__(self, crops):
+    def __call__(self, crops, orientations=True, lexicon=True):
+        flags = [lexicon] * len(crops) if isinstance(lexicon, bool) else list(lexicon)
+        self.lexicon_flags += flags
         return [Reading(t, 0.9, [0.9] * len(t)) for t in self.texts[: len(crops)]]
 
 
@@ -56,6 +59,17 @@ def test_pipeline_fuses_words_with_classes_and_masks():
     assert (first & (sample.stroke_mask > 0)).sum() == first.sum()
     assert sum(len(line.words) for line in result.lines) == len(result.words)
     assert plates(result) and plates(result)[0]["text"] == normalize_plate(plates(result)[0]["text"])
+
+
+def test_plates_are_read_without_the_dictionary():
+    sample = generate("plate", (2, 2), size=(320, 320))
+    pipeline = make_pipeline(sample)
+    result = pipeline(sample.image)
+    plate_regions = sum(w.cls == "plate" for w in result.words)
+    assert plate_regions and pipeline.recognizer.lexicon_flags.count(False) >= plate_regions
+    pipeline = make_pipeline(sample, mode="plate")
+    pipeline(sample.image)
+    assert not any(pipeline.recognizer.lexicon_flags)
 
 
 def test_batch_writes_outputs_reports_bad_files_and_resumes(tmp_path):

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
 
 @dataclass
@@ -79,3 +80,63 @@ def beam_decode(probs: np.ndarray, charset: str, beam: int = 8, prune: float = 1
         positions.append((min(t, len(probs) - 1) + 0.5) / max(len(probs), 1))
         t0 = min(t + 1, len(probs))
     return Decoded(text, char_probs, _word_score(char_probs, float(probs[:, 0].mean())), positions)
+
+
+def string_log_likelihoods(log_probs: np.ndarray, texts: list[str], charset: str) -> np.ndarray:
+    """log P(text | image) under CTC (every alignment summed) for each of ``texts``: how well the
+    image supports a reading other than the one decoded. Characters outside the charset make -inf."""
+    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    out = np.full(len(texts), -np.inf)
+    keep = [i for i, t in enumerate(texts) if t and all(ch in index for ch in t)]
+    if not keep:
+        return out
+    steps = log_probs.shape[0]
+    lp = torch.from_numpy(np.ascontiguousarray(log_probs, dtype=np.float32))[:, None].expand(-1, len(keep), -1)
+    targets = torch.tensor([index[ch] for i in keep for ch in texts[i]], dtype=torch.long)
+    lengths = torch.tensor([len(texts[i]) for i in keep], dtype=torch.long)
+    nll = torch.nn.functional.ctc_loss(
+        lp, targets, torch.full((len(keep),), steps, dtype=torch.long), lengths, reduction="none", zero_infinity=False
+    )
+    out[keep] = -nll.numpy()
+    return out
+
+
+def align(probs: np.ndarray, text: str, charset: str) -> Decoded:
+    """Force ``text`` onto the frames (best CTC path, Viterbi) to get its per-character
+    probabilities and places, as ``greedy_decode`` gives them for the decoded text."""
+    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    labels = [0]
+    for ch in text:
+        labels += [index[ch], 0]
+    states, steps = len(labels), probs.shape[0]
+    label_arr = np.asarray(labels)
+    emit = np.log(np.clip(probs[:, label_arr], 1e-12, 1.0))  # (T, S)
+    skip_ok = np.zeros(states, bool)  # a character may follow the previous one without a blank
+    skip_ok[3::2] = label_arr[3::2] != label_arr[1:-2:2]
+    score = np.full(states, -np.inf)
+    score[:2] = emit[0, :2]
+    back = np.zeros((steps, states), np.int64)
+    for t in range(1, steps):
+        stay = score
+        step = np.concatenate([[-np.inf], score[:-1]])
+        jump = np.where(skip_ok, np.concatenate([[-np.inf, -np.inf], score[:-2]]), -np.inf)
+        options = np.stack([stay, step, jump])
+        best = options.argmax(0)
+        back[t] = np.arange(states) - best
+        score = options[best, np.arange(states)] + emit[t]
+    state = states - 1 if states == 1 or score[-1] >= score[-2] else states - 2
+    path = np.empty(steps, np.int64)
+    for t in range(steps - 1, -1, -1):
+        path[t] = state
+        state = back[t, state]
+    char_probs, positions = [], []
+    for k in range(len(text)):
+        frames = np.flatnonzero(path == 2 * k + 1)
+        if len(frames) == 0:  # the text is longer than the frames allow
+            char_probs.append(0.0)
+            positions.append(k / max(len(text), 1))
+            continue
+        char_probs.append(float(probs[frames, labels[2 * k + 1]].max()))
+        positions.append(float((frames[0] + 0.5) / max(steps, 1)))
+    blank = float(probs[:, 0].mean()) if steps else 0.0
+    return Decoded(text, char_probs, _word_score(char_probs, blank), positions)

@@ -1,8 +1,10 @@
-"""Recognise word or line crops: batch by width, decode CTC, calibrate confidence, and try the
-other orientations for crops that are tall (vertical text) or read poorly (upside down)."""
+"""Recognise word or line crops: batch by width, decode CTC, snap non-words to dictionary words
+the image supports, calibrate confidence, and try the other orientations for crops that are tall
+(vertical text) or read poorly (upside down)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +14,8 @@ import torch
 from ocrnet.data.transforms import rec_batch, rec_width
 from ocrnet.models.checkpoint import build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
-from ocrnet.postprocess.ctc import Decoded, beam_decode, greedy_decode
+from ocrnet.postprocess.ctc import Decoded, align, beam_decode, greedy_decode
+from ocrnet.postprocess.lexicon import Lexicon
 from ocrnet.runtime import maybe_onnx
 
 
@@ -23,22 +26,26 @@ class Reading:
     char_probs: list[float]
     rotation: int = 0  # degrees the crop was turned (counter-clockwise) before it read best
     char_positions: list[float] = field(default_factory=list)  # 0-1 across the (turned) crop
+    from_lexicon: bool = False  # the dictionary changed what the characters alone read
 
 
-def calibrate(raw: float, calibration: tuple[float, float] | None) -> float:
-    """Platt scaling of the raw score's logit, fitted on held-out crops after training."""
+def calibrate(raw: float, calibration: Sequence[float] | None, from_lexicon: bool = False) -> float:
+    """Platt scaling of the raw score's logit, fitted on held-out crops after training. A third
+    term, where fitted, shifts readings the dictionary changed: their corrected letters had low
+    frame probabilities, yet the dictionary is itself evidence that they are right."""
     if calibration is None:
         return raw
-    a, b = calibration
+    a, b, *rest = calibration
+    shift = rest[0] if rest and from_lexicon else 0.0
     logit = np.log(np.clip(raw, 1e-6, 1 - 1e-6) / np.clip(1 - raw, 1e-6, 1.0))
-    return float(1.0 / (1.0 + np.exp(-(a * logit + b))))
+    return float(1.0 / (1.0 + np.exp(-(a * logit + b + shift))))
 
 
 class Recognizer:
     def __init__(
         self,
         model: CRNN | None = None,
-        calibration: tuple[float, float] | None = None,
+        calibration: Sequence[float] | None = None,
         batch_size: int = 64,
         max_width: int = 512,
         beam: int = 0,
@@ -46,6 +53,7 @@ class Recognizer:
         tall: float = 2.0,
         margin: float = 0.25,
         backend: str = "auto",
+        lexicon: Lexicon | None = None,
     ) -> None:
         self.model = (model or crnn(pretrained=True)).eval()
         self.runner = maybe_onnx(
@@ -60,6 +68,7 @@ class Recognizer:
         self.calibration = calibration
         self.batch_size, self.max_width, self.beam, self.retry_below = batch_size, max_width, beam, retry_below
         self.tall, self.margin = tall, margin
+        self.lexicon = lexicon
 
     @classmethod
     def default(cls, **kwargs) -> Recognizer:
@@ -70,15 +79,17 @@ class Recognizer:
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Recognizer:
+        """A recogniser from a checkpoint, with its calibration and (unless told) the lexicon."""
+        kwargs.setdefault("lexicon", Lexicon.default())
         model, extra = build_model(path, CRNN, CRNNConfig)
         calibration = extra.get("calibration")
         return cls(model, tuple(calibration) if calibration else None, **kwargs)
 
     @torch.inference_mode()
-    def raw(self, crops: list[np.ndarray]) -> list[Decoded]:
-        """Decode crops as they are, in batches of similar width (less padding)."""
+    def probabilities(self, crops: list[np.ndarray]) -> list[np.ndarray]:
+        """Per-crop (frames, classes) softmax, in batches of similar width (less padding)."""
         order = np.argsort([rec_width(c.shape[0], c.shape[1], 32, self.max_width) for c in crops], kind="stable")
-        results: list[Decoded | None] = [None] * len(crops)
+        results: list[np.ndarray | None] = [None] * len(crops)
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             batch = rec_batch([crops[i] for i in idx], 32, self.max_width)
@@ -90,17 +101,35 @@ class Recognizer:
             probs = torch.softmax(logits.float(), dim=2).numpy()  # (T, B, C)
             for j, i in enumerate(idx):
                 steps = rec_width(crops[i].shape[0], crops[i].shape[1], 32, self.max_width) // 4
-                seq = probs[:steps, j]
-                results[i] = (
-                    beam_decode(seq, self.charset, self.beam) if self.beam else greedy_decode(seq, self.charset)
-                )
+                results[i] = probs[:steps, j]
         return results  # type: ignore[return-value]
 
-    def __call__(self, crops: list[np.ndarray], orientations: bool = True) -> list[Reading]:
-        decoded = self.raw(crops)
-        readings = [
-            Reading(d.text, calibrate(d.score, self.calibration), d.char_probs, 0, d.char_positions) for d in decoded
-        ]
+    def raw(self, crops: list[np.ndarray]) -> list[Decoded]:
+        """Decode crops as they are: no lexicon, no calibration, no turning."""
+        return [self._decode(p) for p in self.probabilities(crops)]
+
+    def _decode(self, probs: np.ndarray) -> Decoded:
+        return beam_decode(probs, self.charset, self.beam) if self.beam else greedy_decode(probs, self.charset)
+
+    def _read(self, crops: list[np.ndarray], lexicon: Sequence[bool], rotation: int = 0) -> list[Reading]:
+        readings = []
+        for probs, use_lexicon in zip(self.probabilities(crops), lexicon, strict=True):
+            decoded, changed = self._decode(probs), False
+            if use_lexicon and self.lexicon is not None and decoded.text:
+                corrected = self.lexicon.correct(decoded.text, np.log(np.clip(probs, 1e-12, 1.0)), self.charset)
+                if corrected != decoded.text:
+                    decoded, changed = align(probs, corrected, self.charset), True
+            score = calibrate(decoded.score, self.calibration, changed)
+            readings.append(Reading(decoded.text, score, decoded.char_probs, rotation, decoded.char_positions, changed))
+        return readings
+
+    def __call__(
+        self, crops: list[np.ndarray], orientations: bool = True, lexicon: bool | Sequence[bool] = True
+    ) -> list[Reading]:
+        """Readings of ``crops``. ``lexicon``: whether each crop holds words (not plate numbers or
+        codes), so that dictionary words are preferred where the image allows them."""
+        words = [lexicon] * len(crops) if isinstance(lexicon, bool) else list(lexicon)
+        readings = self._read(crops, words)
         if not orientations:
             return readings
         # Tall crops are probably vertical text: read them turned both ways. Poor readings may be
@@ -115,8 +144,7 @@ class Recognizer:
             if not todo:
                 continue
             turned = [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in todo]
-            for i, d in zip(todo, self.raw(turned), strict=True):
-                score = calibrate(d.score, self.calibration)
-                if score > readings[i].score + self.margin and d.text:
-                    readings[i] = Reading(d.text, score, d.char_probs, rotation, d.char_positions)
+            for i, reading in zip(todo, self._read(turned, [words[i] for i in todo], rotation), strict=True):
+                if reading.score > readings[i].score + self.margin and reading.text:
+                    readings[i] = reading
         return readings

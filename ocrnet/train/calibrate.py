@@ -20,28 +20,32 @@ from ocrnet.predict.recognition import Recognizer
 FIT_SOURCES = ("icdar2013", "sroie", "plate_crops")
 
 
-def fit_platt(raw: np.ndarray, correct: np.ndarray, steps: int = 100, ridge: float = 1.0) -> tuple[float, float]:
-    """Logistic regression of correctness on logit(raw score), by damped Newton steps. A small
-    ridge towards the identity (a=1, b=0) keeps it finite when the scores separate perfectly."""
-    x = np.log(np.clip(raw, 1e-4, 1 - 1e-4) / np.clip(1 - raw, 1e-4, 1.0))
+def fit_platt(
+    raw: np.ndarray, correct: np.ndarray, from_lexicon: np.ndarray | None = None, steps: int = 100, ridge: float = 1.0
+) -> tuple[float, ...]:
+    """Logistic regression of correctness on logit(raw score) (and, given ``from_lexicon``, on
+    whether the dictionary changed the reading), by damped Newton steps. A small ridge towards the
+    identity (a=1, b=0, shift 0) keeps it finite when the scores separate perfectly."""
+    logit = np.log(np.clip(raw, 1e-4, 1 - 1e-4) / np.clip(1 - raw, 1e-4, 1.0))
+    columns = [logit, np.ones_like(logit)] + ([from_lexicon.astype(np.float64)] if from_lexicon is not None else [])
+    x = np.stack(columns, 1)
     y = correct.astype(np.float64)
-    a, b = 1.0, 0.0
+    prior = np.zeros(x.shape[1])
+    prior[0] = 1.0
+    theta = prior.copy()
     for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-np.clip(a * x + b, -30, 30)))
-        grad = np.array([np.sum((p - y) * x) + ridge * (a - 1.0), np.sum(p - y) + ridge * b])
-        w = p * (1 - p)
-        hess = np.array([[np.sum(w * x * x), np.sum(w * x)], [np.sum(w * x), np.sum(w)]]) + ridge * np.eye(2)
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ theta, -30, 30)))
+        grad = x.T @ (p - y) + ridge * (theta - prior)
+        hess = (x * (p * (1 - p))[:, None]).T @ x + ridge * np.eye(x.shape[1])
         step = np.linalg.solve(hess, grad)
         step *= min(1.0, 2.0 / max(float(np.abs(step).max()), 1e-12))  # at most 2 units a step
-        a, b = a - step[0], b - step[1]
+        theta = theta - step
         if np.abs(step).max() < 1e-8:
             break
-    return float(a), float(b)
+    return tuple(float(v) for v in theta)
 
 
-def calibrate_checkpoint(
-    weights: Path, data_root: Path | None, out: Path, synthetic: int = 1000
-) -> tuple[float, float]:
+def calibrate_checkpoint(weights: Path, data_root: Path | None, out: Path, synthetic: int = 1000) -> tuple[float, ...]:
     recognizer = Recognizer.from_checkpoint(weights)
     recognizer.calibration = None
     crops = [c for c in real_crops(data_root, "val") if c.source in FIT_SOURCES] if data_root else []
@@ -54,9 +58,9 @@ def calibrate_checkpoint(
     readings = recognizer(images, orientations=False)
     raw = np.array([r.score for r in readings])
     correct = np.array([r.text == t for r, t in zip(readings, texts, strict=True)])
-    a, b = fit_platt(raw, correct)
+    fitted = fit_platt(raw, correct, np.array([r.from_lexicon for r in readings]))
     checkpoint = read_checkpoint(weights)
-    checkpoint.setdefault("extra", {})["calibration"] = [a, b]
+    checkpoint.setdefault("extra", {})["calibration"] = list(fitted)
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(checkpoint, out)
-    return a, b
+    return fitted

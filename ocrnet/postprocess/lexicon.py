@@ -1,0 +1,107 @@
+"""Dictionary words as a prior on readings: a token the recogniser read as a non-word is replaced
+by a dictionary word within a small edit distance when the image supports that word almost as
+well (CTC likelihood of the whole string, every alignment summed). "T0WING", "DETARTMENT" and
+"NIGT" become "TOWING", "DEPARTMENT" and "NIGHT"; names, numbers and codes the image reads
+clearly stay as read, because a word must come within ``prior`` nats of the decoded string."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from ocrnet.postprocess.ctc import string_log_likelihoods
+
+DEFAULT_LEXICON = Path(__file__).parent / "assets" / "lexicon_en.txt.gz"
+WORD = re.compile(r"[a-z]+(?:'s)?")
+#: A token: leading punctuation, a core of letters, digits and apostrophes, trailing punctuation.
+TOKEN = re.compile(r"([^A-Za-z0-9]*)([A-Za-z0-9']+?)([^A-Za-z0-9]*)")
+
+
+@dataclass(frozen=True)
+class LexiconParams:
+    prior: float = 6.0  # nats a dictionary word is favoured by (chosen on the real validation crops)
+    max_distance: int = 2  # edits between the reading and a candidate word
+    min_length: int = 3  # shorter tokens are left alone (too many words lie within reach)
+    max_candidates: int = 20
+
+
+class Lexicon:
+    def __init__(self, words: Iterable[str], params: LexiconParams = LexiconParams()) -> None:
+        folded = {w.strip().lower() for w in words}
+        self.words = frozenset(w for w in folded if WORD.fullmatch(w))
+        self.params = params
+        by_length: dict[int, list[str]] = {}
+        for w in sorted(self.words):
+            by_length.setdefault(len(w), []).append(w)
+        reach = params.max_distance
+        # the words any token of a given length can reach, gathered once
+        self._within_reach = {
+            n: [w for m in range(n - reach, n + reach + 1) for w in by_length.get(m, ())]
+            for n in range(1, max(by_length, default=0) + reach + 1)
+        }
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def default(cls) -> Lexicon:
+        """SCOWL's American English list shipped with the package (about 100,000 words)."""
+        with gzip.open(DEFAULT_LEXICON, "rt", encoding="utf-8") as handle:
+            return cls(handle.read().split())
+
+    def __contains__(self, token: str) -> bool:
+        return token.lower() in self.words
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def candidates(self, core: str) -> list[str]:
+        """Dictionary words within ``max_distance`` edits of ``core`` (lower case), nearest first."""
+        pool = self._within_reach.get(len(core), [])
+        found = process.extract(
+            core.lower(),
+            pool,
+            scorer=Levenshtein.distance,
+            score_cutoff=self.params.max_distance,
+            limit=self.params.max_candidates,
+        )
+        return [w for w, _, _ in found]
+
+    def correctable(self, core: str) -> bool:
+        """Worth a look: long enough, mostly letters, and not already a word."""
+        letters = sum(ch.isalpha() for ch in core)
+        return len(core) >= self.params.min_length and letters > len(core) / 2 and core not in self
+
+    def correct(self, text: str, log_probs: np.ndarray, charset: str) -> str:
+        """``text`` with each correctable token replaced by the best-supported dictionary word, when
+        that word's log-likelihood plus the prior beats the text as read. ``log_probs``: (T, classes)."""
+        tokens = text.split(" ")
+        for k, token in enumerate(tokens):
+            match = TOKEN.fullmatch(token)
+            if not match or not self.correctable(match.group(2)):
+                continue
+            lead, core, tail = match.groups()
+            variants = sorted({v for word in self.candidates(core) for v in _cased_like(word, core)})
+            if not variants:
+                continue
+            options = [" ".join([*tokens[:k], lead + v + tail, *tokens[k + 1 :]]) for v in variants]
+            scores = string_log_likelihoods(log_probs, [" ".join(tokens), *options], charset)
+            best = int(np.argmax(scores[1:]))
+            if scores[1 + best] + self.params.prior > scores[0]:
+                tokens[k] = lead + variants[best] + tail
+        return " ".join(tokens)
+
+
+def _cased_like(word: str, reading: str) -> list[str]:
+    """The word in the case patterns the reading suggests (the image decides between them)."""
+    if reading.isupper():
+        return [word.upper()]
+    if reading[:1].isupper():
+        return [word.capitalize(), word.upper()]
+    return [word, word.capitalize()]

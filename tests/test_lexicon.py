@@ -1,0 +1,76 @@
+"""The dictionary prior: CTC string likelihoods, forced alignment, and when a reading is changed."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from ocrnet.postprocess.ctc import align, greedy_decode, string_log_likelihoods
+from ocrnet.postprocess.lexicon import Lexicon
+
+CHARSET = "()0GINOTW"
+
+
+def frames(spec: list[dict[str, float]]) -> np.ndarray:
+    """(T, classes) probabilities: each frame's named characters, the rest of the mass on blank."""
+    out = np.full((len(spec), len(CHARSET) + 1), 1e-4)
+    for t, frame in enumerate(spec):
+        for ch, p in frame.items():
+            out[t, CHARSET.index(ch) + 1] = p
+        out[t, 0] = max(1.0 - out[t, 1:].sum(), 1e-4)
+    return out / out.sum(1, keepdims=True)
+
+
+def towing(zero: float, brackets: bool = False) -> np.ndarray:
+    """A reading of TOWING whose O frame gives ``zero`` to the digit and the rest to the letter."""
+    spec = [{"T": 0.98}, {}, {"0": zero, "O": 0.98 - zero}, {}, {"W": 0.98}, {"I": 0.98}, {}, {"N": 0.98}, {"G": 0.98}]
+    return frames([{"(": 0.98}, *spec, {")": 0.98}] if brackets else spec)
+
+
+def test_string_likelihood_sums_every_alignment():
+    probs = frames([{"T": 0.6, "O": 0.2}, {"O": 0.5}, {"O": 0.3, "T": 0.3}])
+    blank_or = {"TO": 0.0}
+    # brute force: every frame path that collapses to "TO"
+    for path in itertools.product(range(len(CHARSET) + 1), repeat=3):
+        collapsed = [k for i, k in enumerate(path) if k and (i == 0 or path[i - 1] != k)]
+        if "".join(CHARSET[k - 1] for k in collapsed) == "TO":
+            blank_or["TO"] += float(np.prod([probs[t, k] for t, k in enumerate(path)]))
+    got = string_log_likelihoods(np.log(probs), ["TO", "TX", ""], CHARSET)
+    assert got[0] == pytest.approx(np.log(blank_or["TO"]), abs=1e-4)
+    assert np.isneginf(got[1]) and np.isneginf(got[2])  # X is outside the charset; empty is not scored
+
+
+def test_alignment_of_the_greedy_text_gives_greedy_figures():
+    probs = towing(0.6)
+    greedy = greedy_decode(probs, CHARSET)
+    forced = align(probs, greedy.text, CHARSET)
+    assert greedy.text == "T0WING"
+    assert forced.char_probs == pytest.approx(greedy.char_probs)
+    assert forced.char_positions == pytest.approx(greedy.char_positions)
+    changed = align(probs, "TOWING", CHARSET)
+    assert changed.char_probs[1] == pytest.approx(probs[2, CHARSET.index("O") + 1])
+
+
+def test_a_non_word_becomes_the_word_the_image_allows():
+    lexicon = Lexicon(["towing", "tow", "wing"])
+    probs = towing(0.6)  # the letter O had 0.38 of that frame
+    assert lexicon.correct("T0WING", np.log(probs), CHARSET) == "TOWING"
+    assert lexicon.correct("(T0WING)", np.log(towing(0.6, brackets=True)), CHARSET) == "(TOWING)"
+
+
+def test_a_clear_reading_and_numbers_stay_as_read():
+    lexicon = Lexicon(["towing"])
+    clear = towing(0.98 - 1e-4)  # the letter O had almost nothing: the image says 0
+    assert lexicon.correct("T0WING", np.log(clear), CHARSET) == "T0WING"
+    digits = frames([{"0": 0.9}, {}, {"0": 0.9}])
+    assert not lexicon.correctable("00") and not lexicon.correctable("T000")
+    assert lexicon.correct("00", np.log(digits), CHARSET) == "00"
+
+
+def test_shipped_lexicon_loads_and_knows_common_words():
+    lexicon = Lexicon.default()
+    assert len(lexicon) > 50_000
+    assert "department" in lexicon and "Theaters" in lexicon and "xqzv" not in lexicon
+    assert "department" in lexicon.candidates("DETARTMENT")

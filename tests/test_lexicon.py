@@ -66,6 +66,7 @@ def test_a_clear_reading_and_numbers_stay_as_read():
     assert lexicon.correct("T0WING", np.log(clear), CHARSET) == "T0WING"
     digits = frames([{"0": 0.9}, {}, {"0": 0.9}])
     assert not lexicon.correctable("00") and not lexicon.correctable("T000")
+    assert not lexicon.correctable("CASH3") and not lexicon.correctable("GST")  # a code; an abbreviation
     assert lexicon.correct("00", np.log(digits), CHARSET) == "00"
 
 

@@ -2,7 +2,8 @@
 by a dictionary word within a small edit distance when the image supports that word almost as
 well (CTC likelihood of the whole string, every alignment summed). "T0WING", "DETARTMENT" and
 "NIGT" become "TOWING", "DEPARTMENT" and "NIGHT"; names, numbers and codes the image reads
-clearly stay as read, because a word must come within ``prior`` nats of the decoded string."""
+clearly stay as read, because a word must come within a prior of the decoded string, a few nats
+per letter."""
 
 from __future__ import annotations
 
@@ -21,15 +22,20 @@ from ocrnet.postprocess.ctc import string_log_likelihoods
 
 DEFAULT_LEXICON = Path(__file__).parent / "assets" / "lexicon_en.txt.gz"
 WORD = re.compile(r"[a-z]+(?:'s)?")
+#: Digits that stand in for letters in misreadings (0/O, 1/I, 5/S, 8/B); any other digit marks a
+#: code or a number, which the dictionary leaves alone.
+LETTER_LIKE_DIGITS = frozenset("0158")
 #: A token: leading punctuation, a core of letters, digits and apostrophes, trailing punctuation.
 TOKEN = re.compile(r"([^A-Za-z0-9]*)([A-Za-z0-9']+?)([^A-Za-z0-9]*)")
 
 
 @dataclass(frozen=True)
 class LexiconParams:
-    prior: float = 6.0  # nats a dictionary word is favoured by (chosen on the real validation crops)
+    prior_per_letter: float = 1.0  # nats a dictionary word is favoured by, per letter of the token: a
+    # long garbled token near a word is that word; a short one may well be an abbreviation
     max_distance: int = 2  # edits between the reading and a candidate word
-    min_length: int = 3  # shorter tokens are left alone (too many words lie within reach)
+    short: int = 4  # tokens this long or shorter may be one edit away only
+    min_length: int = 4  # shorter tokens are left alone (too many words lie within reach)
     max_candidates: int = 20
 
 
@@ -51,7 +57,7 @@ class Lexicon:
     @classmethod
     @lru_cache(maxsize=1)
     def default(cls) -> Lexicon:
-        """SCOWL's American English list shipped with the package (about 100,000 words)."""
+        """SCOWL's American and British English lists shipped with the package (about 104,000 words)."""
         with gzip.open(DEFAULT_LEXICON, "rt", encoding="utf-8") as handle:
             return cls(handle.read().split())
 
@@ -68,15 +74,21 @@ class Lexicon:
             core.lower(),
             pool,
             scorer=Levenshtein.distance,
-            score_cutoff=self.params.max_distance,
+            score_cutoff=1 if len(core) <= self.params.short else self.params.max_distance,
             limit=self.params.max_candidates,
         )
         return [w for w, _, _ in found]
 
     def correctable(self, core: str) -> bool:
-        """Worth a look: long enough, mostly letters, and not already a word."""
+        """Worth a look: long enough, mostly letters, no digit but letter-like ones, not a word yet."""
         letters = sum(ch.isalpha() for ch in core)
-        return len(core) >= self.params.min_length and letters > len(core) / 2 and core not in self
+        digits = {ch for ch in core if ch.isdigit()}
+        return (
+            len(core) >= self.params.min_length
+            and letters > len(core) / 2
+            and digits <= LETTER_LIKE_DIGITS
+            and core not in self
+        )
 
     def correct(self, text: str, log_probs: np.ndarray, charset: str) -> str:
         """``text`` with each correctable token replaced by the best-supported dictionary word, when
@@ -93,7 +105,7 @@ class Lexicon:
             options = [" ".join([*tokens[:k], lead + v + tail, *tokens[k + 1 :]]) for v in variants]
             scores = string_log_likelihoods(log_probs, [" ".join(tokens), *options], charset)
             best = int(np.argmax(scores[1:]))
-            if scores[1 + best] + self.params.prior > scores[0]:
+            if scores[1 + best] + self.params.prior_per_letter * len(core) > scores[0]:
                 tokens[k] = lead + variants[best] + tail
         return " ".join(tokens)
 

@@ -36,7 +36,7 @@ class TableRecognizer:
         self.texts = texts
         self.lexicon_flags: list[bool] = []  # per crop: read with the dictionary prior?
 
-    def __call__(self, crops, orientations=True, lexicon=True):
+    def __call__(self, crops, retry=True, lexicon=True):
         flags = [lexicon] * len(crops) if isinstance(lexicon, bool) else list(lexicon)
         self.lexicon_flags += flags
         return [Reading(t, 0.9, [0.9] * len(t)) for t in self.texts[: len(crops)]]

@@ -68,14 +68,14 @@ def run_bench(sizes: list[tuple[int, int]], repeats: int = 10, threads: int | No
             "images_per_second": batch_rate,
         }
     crops = [np.full((32, 32 * (1 + i % 6), 3), 255, np.uint8) for i in range(256)]
-    pipeline.recognizer(crops[:8], orientations=False)
+    pipeline.recognizer(crops[:8], retry=False)
     t0 = time.perf_counter()
-    pipeline.recognizer(crops, orientations=False)
+    pipeline.recognizer(crops, retry=False)
     report["recognizer_crops_per_second"] = len(crops) / (time.perf_counter() - t0)
     singles = []
     for crop in crops[:20]:
         t0 = time.perf_counter()
-        pipeline.recognizer([crop], orientations=False)
+        pipeline.recognizer([crop], retry=False)
         singles.append(time.perf_counter() - t0)
     report["recognizer_single_crop"] = _stats(singles)
     report["peak_memory_mb"] = peak_memory_mb()

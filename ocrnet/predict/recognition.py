@@ -1,6 +1,6 @@
 """Recognise word or line crops: batch by width, decode CTC, snap non-words to dictionary words
-the image supports, calibrate confidence, and try the other orientations for crops that are tall
-(vertical text) or read poorly (upside down)."""
+the image supports, calibrate confidence, and read uncertain crops again: stretched (condensed
+lettering) and turned (vertical or upside-down text)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 
@@ -27,6 +28,7 @@ class Reading:
     rotation: int = 0  # degrees the crop was turned (counter-clockwise) before it read best
     char_positions: list[float] = field(default_factory=list)  # 0-1 across the (turned) crop
     from_lexicon: bool = False  # the dictionary changed what the characters alone read
+    raw_score: float = 0.0  # before calibration (what calibration is fitted on)
 
 
 def calibrate(raw: float, calibration: Sequence[float] | None, from_lexicon: bool = False) -> float:
@@ -49,7 +51,9 @@ class Recognizer:
         batch_size: int = 64,
         max_width: int = 512,
         beam: int = 0,
-        retry_below: float = 0.3,
+        turn_below: float = 0.3,
+        stretch_below: float = 0.8,
+        stretch: float = 1.33,
         tall: float = 2.0,
         margin: float = 0.25,
         backend: str = "auto",
@@ -66,7 +70,8 @@ class Recognizer:
         )
         self.charset = self.model.config.charset
         self.calibration = calibration
-        self.batch_size, self.max_width, self.beam, self.retry_below = batch_size, max_width, beam, retry_below
+        self.batch_size, self.max_width, self.beam, self.turn_below = batch_size, max_width, beam, turn_below
+        self.stretch_below, self.stretch = stretch_below, stretch
         self.tall, self.margin = tall, margin
         self.lexicon = lexicon
 
@@ -120,27 +125,43 @@ class Recognizer:
                 if corrected != decoded.text:
                     decoded, changed = align(probs, corrected, self.charset), True
             score = calibrate(decoded.score, self.calibration, changed)
-            readings.append(Reading(decoded.text, score, decoded.char_probs, rotation, decoded.char_positions, changed))
+            readings.append(
+                Reading(
+                    decoded.text, score, decoded.char_probs, rotation, decoded.char_positions, changed, decoded.score
+                )
+            )
         return readings
 
     def __call__(
-        self, crops: list[np.ndarray], orientations: bool = True, lexicon: bool | Sequence[bool] = True
+        self, crops: list[np.ndarray], retry: bool = True, lexicon: bool | Sequence[bool] = True
     ) -> list[Reading]:
-        """Readings of ``crops``. ``lexicon``: whether each crop holds words (not plate numbers or
-        codes), so that dictionary words are preferred where the image allows them."""
+        """Readings of ``crops``. ``retry``: read uncertain crops again, stretched and turned.
+        ``lexicon``: whether each crop holds words (not plate numbers or codes), so that
+        dictionary words are preferred where the image allows them."""
         words = [lexicon] * len(crops) if isinstance(lexicon, bool) else list(lexicon)
         readings = self._read(crops, words)
-        if not orientations:
+        if not retry:
             return readings
-        # Tall crops are probably vertical text: read them turned both ways. Poor readings may be
-        # upside down: read them turned 180 degrees. Keep whichever orientation scores best.
-        retry = [
+        # Condensed lettering (plates, narrow sign faces) reads better a third wider; character
+        # places are fractions of the width, so they hold for the crop as it is.
+        unsure = [
             i
             for i, (c, r) in enumerate(zip(crops, readings, strict=True))
-            if c.shape[0] > self.tall * c.shape[1] or r.score < self.retry_below
+            if r.score < self.stretch_below and c.shape[0] <= self.tall * c.shape[1]
+        ]
+        wider = [_stretched(crops[i], self.stretch) for i in unsure]
+        for i, reading in zip(unsure, self._read(wider, [words[i] for i in unsure]) if unsure else [], strict=True):
+            if reading.score > readings[i].score and reading.text:
+                readings[i] = reading
+        # Tall crops are probably vertical text: read them turned both ways. Poor readings may be
+        # upside down: read them turned 180 degrees. Keep whichever orientation scores best.
+        to_turn = [
+            i
+            for i, (c, r) in enumerate(zip(crops, readings, strict=True))
+            if c.shape[0] > self.tall * c.shape[1] or r.score < self.turn_below
         ]
         for rotation, turns in ((90, 1), (270, 3), (180, 2)):
-            todo = [i for i in retry if rotation == 180 or crops[i].shape[0] > self.tall * crops[i].shape[1]]
+            todo = [i for i in to_turn if rotation == 180 or crops[i].shape[0] > self.tall * crops[i].shape[1]]
             if not todo:
                 continue
             turned = [np.ascontiguousarray(np.rot90(crops[i], turns)) for i in todo]
@@ -148,3 +169,8 @@ class Recognizer:
                 if reading.score > readings[i].score + self.margin and reading.text:
                     readings[i] = reading
         return readings
+
+
+def _stretched(crop: np.ndarray, factor: float) -> np.ndarray:
+    height, width = crop.shape[:2]
+    return cv2.resize(crop, (max(int(round(width * factor)), 1), height), interpolation=cv2.INTER_CUBIC)

@@ -47,7 +47,6 @@ def fit_platt(
 
 def calibrate_checkpoint(weights: Path, data_root: Path | None, out: Path, synthetic: int = 1000) -> tuple[float, ...]:
     recognizer = Recognizer.from_checkpoint(weights)
-    recognizer.calibration = None
     crops = [c for c in real_crops(data_root, "val") if c.source in FIT_SOURCES] if data_root else []
     images = [c.image for c in crops]
     texts = [c.text for c in crops]
@@ -55,10 +54,15 @@ def calibrate_checkpoint(weights: Path, data_root: Path | None, out: Path, synth
         image, text = generate_crop((555, i))
         images.append(image)
         texts.append(text)
-    readings = recognizer(images, orientations=False)
-    raw = np.array([r.score for r in readings])
-    correct = np.array([r.text == t for r, t in zip(readings, texts, strict=True)])
-    fitted = fit_platt(raw, correct, np.array([r.from_lexicon for r in readings]))
+    # Which crops are read again depends on calibrated scores, so fit on single readings first,
+    # then again on the readings the product makes with that calibration (retries included).
+    recognizer.calibration = None
+    for retry in (False, True):
+        readings = recognizer(images, retry=retry)
+        correct = np.array([r.text == t for r, t in zip(readings, texts, strict=True)])
+        raw = np.array([r.raw_score for r in readings])
+        fitted = fit_platt(raw, correct, np.array([r.from_lexicon for r in readings]))
+        recognizer.calibration = fitted
     checkpoint = read_checkpoint(weights)
     checkpoint.setdefault("extra", {})["calibration"] = list(fitted)
     out.parent.mkdir(parents=True, exist_ok=True)

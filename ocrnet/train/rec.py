@@ -107,7 +107,7 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
     out: dict[str, float] = {}
     real_acc = []
     for name, crops in sets.items():
-        readings = recognizer([c.image for c in crops], orientations=False)
+        readings = recognizer([c.image for c in crops], retry=False)
         preds, gts = [r.text for r in readings], [c.text for c in crops]
         out[f"acc_{name}"] = word_accuracy(preds, gts)
         out[f"acc_cs_{name}"] = word_accuracy(preds, gts, case_sensitive=True)

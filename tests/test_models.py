@@ -90,3 +90,7 @@ def test_network_size_caps_side_and_area_and_rounds_up():
     h, w = network_size(3000, 4000, 2560)
     assert h * w <= 2_600_000 and abs(w / h - 4 / 3) < 0.05
     assert network_size(10, 10, 2560) == (32, 32)
+    # small images are enlarged (small text), large ones are not
+    assert network_size(480, 640, 2560, min_long_side=960) == (736, 960)
+    assert network_size(720, 1280, 2560, min_long_side=960) == (736, 1280)
+    assert network_size(480, 640, 800, min_long_side=960) == (608, 800)  # max_side still caps

@@ -30,14 +30,26 @@ MAX_PIXELS = 2_500_000
 
 
 def network_size(
-    height: int, width: int, max_side: int, max_pixels: int = MAX_PIXELS, min_side: int = 32
+    height: int,
+    width: int,
+    max_side: int,
+    max_pixels: int = MAX_PIXELS,
+    min_side: int = 32,
+    min_long_side: int = 0,
 ) -> tuple[int, int]:
-    """Size fed to the network: longer side at most ``max_side``, area at most ``max_pixels``,
-    never shrunk below the image by rounding: each side rounded up to a multiple of 32."""
-    scale = min(1.0, max_side / max(height, width), (max_pixels / max(height * width, 1)) ** 0.5)
+    """Size fed to the network: a small image enlarged until its longer side is ``min_long_side``
+    (small text then spans enough feature-map cells to survive DB's shrunk kernels); longer side at
+    most ``max_side``, area at most ``max_pixels``; each side rounded up to a multiple of 32."""
+    grow = max(1.0, min_long_side / max(height, width, 1))
+    scale = min(grow, max_side / max(height, width), (max_pixels / max(height * width, 1)) ** 0.5)
     h = max(min_side, int(np.ceil(height * scale / 32)) * 32)
     w = max(min_side, int(np.ceil(width * scale / 32)) * 32)
     return h, w
+
+
+#: Smaller images are enlarged to this longer side first. Chosen on held-out ICDAR 2013 born-digital
+#: images (web graphics, often 300-700 px): detection H 0.704 / 0.802 / 0.789 at 0 / 960 / 1280.
+MIN_LONG_SIDE = 960
 
 
 class Segmenter:
@@ -47,9 +59,10 @@ class Segmenter:
         max_side: int = 2560,
         params: DBParams | None = None,
         backend: str = "auto",
+        min_long_side: int = MIN_LONG_SIDE,
     ) -> None:
         self.model = (model or textsegnet_resnet18(pretrained=True)).eval()
-        self.max_side = max_side
+        self.max_side, self.min_long_side = max_side, min_long_side
         self.params = params or DBParams()
         self.runner = maybe_onnx(
             backend,
@@ -67,7 +80,7 @@ class Segmenter:
     @torch.inference_mode()
     def maps(self, image: np.ndarray) -> dict[str, np.ndarray]:
         """Network maps at network resolution: stroke, region (probabilities), classes (arg-max)."""
-        h, w = network_size(image.shape[0], image.shape[1], self.max_side)
+        h, w = network_size(image.shape[0], image.shape[1], self.max_side, min_long_side=self.min_long_side)
         resized = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA if h < image.shape[0] else cv2.INTER_LINEAR)
         batch = normalize(resized)[None]
         if self.runner is not None:

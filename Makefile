@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 DEMO := out/demo
 
+# `make results RESULTS_ARGS="--reuse tesseract,ppocrv4,ppocrv6,easyocr"` re-runs OCRNet only.
 .PHONY: setup demo test lint bench-synth results clean
 
 setup: $(STAMP)
@@ -31,7 +32,7 @@ bench-synth: setup
 results: setup
 	-[ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
 	$(PY) -m pip install -q -e '.[compare]'
-	$(PY) scripts/results.py ../shared/data
+	$(PY) scripts/results.py ../shared/data $(RESULTS_ARGS)
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

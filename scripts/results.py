@@ -1,7 +1,7 @@
 """Regenerate the README's results section: `ocrnet compare` on the shared data sets, then the
 tables and charts are written to docs/results/ and pasted between the README's markers.
 
-Usage: python scripts/results.py [DATA_ROOT] [--engines ocrnet,tesseract,...]
+Usage: python scripts/results.py [DATA_ROOT] [--engines ocrnet,tesseract,...] [--reuse tesseract,...]
 """
 
 from __future__ import annotations
@@ -31,15 +31,18 @@ def main() -> None:
     parser.add_argument("data_root", nargs="?", default="../shared/data")
     parser.add_argument("--engines", default="ocrnet,tesseract,ppocrv4,ppocrv6,easyocr")
     parser.add_argument("--out", default="docs/results")
+    parser.add_argument("--reuse", default="", help="Engines whose saved reports are taken as they are.")
     args = parser.parse_args()
     root, out = Path(args.data_root), Path(args.out)
-    sections = [f"Measured on {platform.machine()} with {torch.get_num_threads()} threads "
-                f"({platform.processor() or 'CPU'}), split `val` (never trained on)."]
+    sections = [
+        f"Measured on {platform.machine()} with {torch.get_num_threads()} threads "
+        f"({platform.processor() or 'CPU'}), split `val` (never trained on)."
+    ]
     for fmt, rel, name, title in SETS:
         if not (root / rel).is_dir():
             continue
         folder = out / name
-        table, _ = compare(args.engines.split(","), fmt, root / rel, folder)
+        table, _ = compare(args.engines.split(","), fmt, root / rel, folder, reuse=set(args.reuse.split(",")))
         sections.append(f"**{title}**\n\n{table}\n![{title}]({folder}/chart.png)")
     block = "\n\n".join(sections)
     readme = Path("README.md")

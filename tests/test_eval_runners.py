@@ -90,3 +90,7 @@ def test_compare_writes_table_and_chart(tmp_path, monkeypatch):
     table, reports = compare_module.compare(["echo", "missing"], "icdar2015", root, tmp_path / "out")
     assert "| echo | 1.000 | 1.000 | 1.000 |" in table and "not run: not here" in table
     assert (tmp_path / "out" / "chart.png").is_file() and (tmp_path / "out" / "table.md").is_file()
+    # a reused engine's saved report is read back, not run again
+    monkeypatch.setattr(compare_module, "create_engine", lambda name: pytest.fail(f"{name} ran again"))
+    again, _ = compare_module.compare(["echo"], "icdar2015", root, tmp_path / "out", reuse={"echo"})
+    assert "| echo | 1.000 | 1.000 | 1.000 |" in again

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +51,23 @@ def seconds_of(report: dict[str, Any]) -> float | None:
 
 
 def compare(
-    engines: list[str], fmt: str, path: Path | None, out: Path, split: str = "val", limit: int | None = None
+    engines: list[str],
+    fmt: str,
+    path: Path | None,
+    out: Path,
+    split: str = "val",
+    limit: int | None = None,
+    reuse: Collection[str] = (),
 ) -> tuple[str, dict[str, dict[str, Any]]]:
+    """Run each engine on the set and tabulate; an engine in ``reuse`` with a saved report under
+    ``out`` is not run again (other engines' figures do not change when only OCRNet does)."""
     reports: dict[str, dict[str, Any]] = {}
     skipped: dict[str, str] = {}
     for name in engines:
+        saved = out / name / "report.json"
+        if name in reuse and saved.is_file():
+            reports[name] = json.loads(saved.read_text())
+            continue
         try:
             engine = create_engine(name)
         except EngineUnavailable as exc:

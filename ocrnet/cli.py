@@ -93,14 +93,13 @@ def _recognizer(rec_weights: Path | None, lexicon: bool, **kwargs):
     )
 
 
-def _pipeline(mode: str, seg_weights: Path | None, rec_weights: Path | None, max_side: int, lexicon: bool):
-    from ocrnet.pipeline import Pipeline
+MIN_LONG_SIDE_HELP = "Smaller images are enlarged to this longer side first (small text)."
+
+
+def _segmenter(seg_weights: Path | None, **kwargs):
     from ocrnet.predict.segmentation import Segmenter
 
-    segmenter = (
-        Segmenter.from_checkpoint(seg_weights, max_side=max_side) if seg_weights else Segmenter(max_side=max_side)
-    )
-    return Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode)
+    return Segmenter.from_checkpoint(seg_weights, **kwargs) if seg_weights else Segmenter(**kwargs)
 
 
 @app.command()
@@ -117,14 +116,17 @@ def read(
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
     max_side: int = typer.Option(2560, help="Longest side the segmentation network sees."),
+    min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
 ) -> None:
     """Find and read the text in images and videos."""
     from ocrnet.batch import ReadOutputs, run_batch
+    from ocrnet.pipeline import Pipeline
 
     if mode not in ("auto", "scene", "plate", "sign", "document"):
         raise typer.BadParameter(f"unknown mode {mode!r}")
-    pipeline = _pipeline(mode, seg_weights, rec_weights, max_side, lexicon)
+    segmenter = _segmenter(seg_weights, max_side=max_side, min_long_side=min_long_side)
+    pipeline = Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode)
     outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown)
     report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print)
     console.print(f"read {report.done}, skipped {report.skipped} already done, failed {len(report.failed)}")
@@ -141,17 +143,15 @@ def segment(
     json_out: Path | None = typer.Option(None, "--json", help="JSON lines: polygons and scores per image."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     max_side: int = typer.Option(2560, help="Longest side the network sees."),
+    min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
 ) -> None:
     """Segment and detect only: polygons, stroke mask, region map and classes, drawn for a person."""
     from rich.progress import track
 
     from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, save_image
     from ocrnet.outputs import segmentation_picture
-    from ocrnet.predict.segmentation import Segmenter
 
-    segmenter = (
-        Segmenter.from_checkpoint(seg_weights, max_side=max_side) if seg_weights else Segmenter(max_side=max_side)
-    )
+    segmenter = _segmenter(seg_weights, max_side=max_side, min_long_side=min_long_side)
     failed = []
     for path in track(list(iter_image_files(images)), description="segment", console=console):
         try:
@@ -270,10 +270,9 @@ def tune_db_command(
     from ocrnet.data.formats import load_dataset
     from ocrnet.data.splits import TRAIN, scene_split
     from ocrnet.eval.tune import tune_db
-    from ocrnet.predict.segmentation import Segmenter
     from ocrnet.train.seg import synthetic_validation
 
-    segmenter = Segmenter.from_checkpoint(seg_weights) if seg_weights else Segmenter()
+    segmenter = _segmenter(seg_weights)
     sets = {"synthetic": synthetic_validation(images)}
     if data is not None:
         annotations = load_dataset(data, fmt)

@@ -94,3 +94,22 @@ def test_network_size_caps_side_and_area_and_rounds_up():
     assert network_size(480, 640, 2560, min_long_side=960) == (736, 960)
     assert network_size(720, 1280, 2560, min_long_side=960) == (736, 1280)
     assert network_size(480, 640, 800, min_long_side=960) == (608, 800)  # max_side still caps
+
+
+def test_second_readings_only_ever_raise_the_score():
+    """Retries (a third wider, turned) replace a reading only with a better-scoring one, and a crop
+    scoring above the retry bar is left exactly as first read."""
+    import torch
+
+    from ocrnet.models.recognizer import CRNN, CRNNConfig
+    from ocrnet.predict.recognition import Recognizer
+
+    torch.manual_seed(0)
+    model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    rng = np.random.default_rng(0)
+    crops = [(rng.random((h, w, 3)) * 255).astype(np.uint8) for h, w in ((20, 60), (32, 90), (40, 16), (24, 24))]
+    recognizer = Recognizer(model, backend="torch", stretch_below=1.1, turn_below=1.1)  # retry every crop
+    first, second = recognizer(crops, retry=False), recognizer(crops)
+    assert all(b.score >= a.score for a, b in zip(first, second, strict=True))
+    none_retried = Recognizer(model, backend="torch", stretch_below=0.0, turn_below=0.0, tall=100.0)
+    assert [r.text for r in none_retried(crops)] == [r.text for r in first]

@@ -75,4 +75,3 @@ def test_shipped_lexicon_loads_and_knows_common_words():
     assert len(lexicon) > 50_000
     assert "department" in lexicon and "Theaters" in lexicon and "xqzv" not in lexicon
     assert "department" in lexicon.candidates("DETARTMENT")
-

@@ -99,9 +99,8 @@ def test_network_size_caps_side_and_area_and_rounds_up():
 def test_second_readings_only_ever_raise_the_score():
     """Retries (a third wider, turned) replace a reading only with a better-scoring one, and a crop
     scoring above the retry bar is left exactly as first read."""
-    import torch
+    import numpy as np
 
-    from ocrnet.models.recognizer import CRNN, CRNNConfig
     from ocrnet.predict.recognition import Recognizer
 
     torch.manual_seed(0)

@@ -33,8 +33,9 @@ TOKEN = re.compile(r"([^A-Za-z0-9]*)([A-Za-z0-9']+?)([^A-Za-z0-9]*)")
 class LexiconParams:
     prior_per_letter: float = 1.0  # nats a dictionary word is favoured by, per letter of the token: a
     # long garbled token near a word is that word; a short one may well be an abbreviation
-    max_distance: int = 2  # edits between the reading and a candidate word
-    short: int = 4  # tokens this long or shorter may be one edit away only
+    max_distance: int = 3  # edits between a long token and a candidate word
+    short: int = 4  # tokens this long or shorter may be one edit away only,
+    long: int = 6  # shorter ones two, this long or longer ``max_distance``
     min_length: int = 4  # shorter tokens are left alone (too many words lie within reach)
     max_candidates: int = 20
 
@@ -68,16 +69,22 @@ class Lexicon:
         return len(self.words)
 
     def candidates(self, core: str) -> list[str]:
-        """Dictionary words within ``max_distance`` edits of ``core`` (lower case), nearest first."""
+        """Dictionary words within reach of ``core`` (lower case), nearest first."""
         pool = self._within_reach.get(len(core), [])
         found = process.extract(
             core.lower(),
             pool,
             scorer=Levenshtein.distance,
-            score_cutoff=1 if len(core) <= self.params.short else self.params.max_distance,
+            score_cutoff=self.edits(len(core)),
             limit=self.params.max_candidates,
         )
         return [w for w, _, _ in found]
+
+    def edits(self, length: int) -> int:
+        """How many edits a token of ``length`` letters may be from a word: more for longer ones."""
+        if length <= self.params.short:
+            return 1
+        return self.params.max_distance if length >= self.params.long else min(2, self.params.max_distance)
 
     def correctable(self, core: str) -> bool:
         """Worth a look: long enough, mostly letters, no digit but letter-like ones, not a word yet."""

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ocrnet.charset import ctc_index
+
 
 @dataclass
 class Decoded:
@@ -85,7 +87,7 @@ def beam_decode(probs: np.ndarray, charset: str, beam: int = 8, prune: float = 1
 def string_log_likelihoods(log_probs: np.ndarray, texts: list[str], charset: str) -> np.ndarray:
     """log P(text | image) under CTC (every alignment summed) for each of ``texts``: how well the
     image supports a reading other than the one decoded. Characters outside the charset make -inf."""
-    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    index = ctc_index(charset)
     out = np.full(len(texts), -np.inf)
     keep = [i for i, t in enumerate(texts) if t and all(ch in index for ch in t)]
     if not keep:
@@ -104,7 +106,7 @@ def string_log_likelihoods(log_probs: np.ndarray, texts: list[str], charset: str
 def align(probs: np.ndarray, text: str, charset: str) -> Decoded:
     """Force ``text`` onto the frames (best CTC path, Viterbi) to get its per-character
     probabilities and places, as ``greedy_decode`` gives them for the decoded text."""
-    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    index = ctc_index(charset)
     labels = [0]
     for ch in text:
         labels += [index[ch], 0]

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ocrnet.charset import ctc_index
 from ocrnet.data.crops import real_crops, synthetic_crops
 from ocrnet.data.synth import generate_crop
 from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width
@@ -83,7 +84,7 @@ class CropSampler:
 
 
 def encode(texts: list[str], charset: str) -> tuple[torch.Tensor, torch.Tensor]:
-    index = {ch: i + 1 for i, ch in enumerate(charset)}
+    index = ctc_index(charset)
     targets = [index[ch] for text in texts for ch in text if ch in index]
     lengths = [sum(ch in index for ch in text) for text in texts]
     return torch.tensor(targets, dtype=torch.long), torch.tensor(lengths, dtype=torch.long)

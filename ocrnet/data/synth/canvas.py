@@ -139,8 +139,7 @@ class Canvas:
         for word in layer.words:
             pts = cv2.perspectiveTransform(word.points[None], homography)[0]
             inside = (pts >= 0).all() and (pts[:, 0] <= self.width).all() and (pts[:, 1] <= self.height).all()
-            visible = 1.0 if inside else visible_share(pts, frame)
-            clipped = pts if inside else clip_to_frame(pts, frame)
+            clipped, visible = (pts, 1.0) if inside else clip_to_frame(pts, frame)
             self.words.append(
                 Word(
                     polygon=clipped.tolist(),
@@ -186,30 +185,25 @@ class Canvas:
         return np.clip(self.rgb + 0.5, 0, 255).astype(np.uint8)
 
 
-def clip_to_frame(points: np.ndarray, frame: Polygon) -> np.ndarray:
-    """The part of a word polygon inside the image, as a polygon of at least four points (clamping
-    the corners instead would turn a tilted word leaving the image into a sliver along the edge)."""
+def clip_to_frame(points: np.ndarray, frame: Polygon) -> tuple[np.ndarray, float]:
+    """The part of a word polygon inside the image, as a polygon of at least four points, and the
+    share of the word's area it keeps. Clamping the corners instead would turn a tilted word
+    leaving the image into a sliver along the edge."""
     poly = Polygon(points)
     if not poly.is_valid:
         poly = poly.buffer(0)
     part = poly.intersection(frame)
-    if part.geom_type != "Polygon" or part.is_empty:
-        part = part.convex_hull if not part.is_empty else part
+    share = 0.0 if poly.area <= 0 else part.area / poly.area
+    if not part.is_empty and part.geom_type != "Polygon":
+        part = part.convex_hull
     if part.is_empty or part.geom_type != "Polygon":
-        return np.clip(points, 0, [frame.bounds[2], frame.bounds[3]])
+        return np.clip(points, 0, [frame.bounds[2], frame.bounds[3]]), share
     ring = np.asarray(part.exterior.coords, np.float32)[:-1]
     while len(ring) < 4:  # a triangle: split its longest edge
         edges = np.linalg.norm(np.roll(ring, -1, axis=0) - ring, axis=1)
         k = int(edges.argmax())
         ring = np.insert(ring, k + 1, (ring[k] + ring[(k + 1) % len(ring)]) / 2, axis=0)
-    return ring
-
-
-def visible_share(points: np.ndarray, frame: Polygon) -> float:
-    poly = Polygon(points)
-    if not poly.is_valid:
-        poly = poly.buffer(0)
-    return 0.0 if poly.area <= 0 else poly.intersection(frame).area / poly.area
+    return ring, share
 
 
 def translation(dx: float, dy: float) -> np.ndarray:

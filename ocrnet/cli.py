@@ -260,20 +260,20 @@ def compare(
 @app.command("tune-db")
 def tune_db_command(
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
-    images: int = typer.Option(100, help="Synthetic validation images (seed 1000)."),
+    images: int = typer.Option(100, help="Synthetic tuning images (seed 1001, not the validation set)."),
     data: Path | None = typer.Option(None, help="Also a real set with boxes; only its training split is used."),
     fmt: str = typer.Option("auto", "--format", help="Format of --data (icdar2013, icdar2015, plates, sroie)."),
     top: int = typer.Option(5, help="How many of the best settings to print."),
 ) -> None:
-    """Find the DB thresholds that detect best (mean H-mean over the synthetic validation set and
-    the training split of --data); print the best settings."""
+    """Find the DB thresholds that detect best (mean H-mean over a synthetic tuning set, kept apart
+    from the validation set, and the training split of --data); print the best settings."""
     from ocrnet.data.formats import load_dataset
     from ocrnet.data.splits import TRAIN, scene_split
     from ocrnet.eval.tune import tune_db
-    from ocrnet.train.seg import synthetic_validation
+    from ocrnet.train.seg import TUNING_SEED, synthetic_validation
 
     segmenter = _segmenter(seg_weights)
-    sets = {"synthetic": synthetic_validation(images)}
+    sets = {"synthetic": synthetic_validation(images, seed=TUNING_SEED)}
     if data is not None:
         annotations = load_dataset(data, fmt)
         sets[data.name] = [a for i, a in enumerate(annotations) if scene_split(a, i) == TRAIN]
@@ -420,6 +420,8 @@ def train_seg(
     val_every: int = typer.Option(500),
     val_images: int = typer.Option(100, help="Synthetic validation images checked during training."),
     skip_channels: int = typer.Option(16, help="Half-resolution stroke branch width (0: off)."),
+    refine_channels: int = typer.Option(16, help="Full-resolution stroke refiner width (0: off)."),
+    train_only: list[str] = typer.Option([], help="Train only these submodules (e.g. stroke_refiner)."),
     threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
     amp: bool = typer.Option(True, help="bf16 autocast."),
     resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),
@@ -443,6 +445,8 @@ def train_seg(
         amp=amp,
         resume=resume,
         skip_channels=skip_channels,
+        refine_channels=refine_channels,
+        train_only=list(train_only),
         init=init,
     )
     console.print(f"best weights: {train_segmenter(cfg)}")

@@ -29,6 +29,20 @@ def test_fine_skip_branch_keeps_shapes_and_old_checkpoints_load():
     assert set(plain.state_dict()) < set(with_skip.state_dict())
 
 
+def test_stroke_refiner_starts_as_identity_and_is_optional():
+    base = TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=32, key_channels=16, skip_channels=8)
+    plain = TextSegNet(base).eval()
+    refined = TextSegNet(TextSegNetConfig(**{**base.__dict__, "refine_channels": 8})).eval()
+    missing, unexpected = refined.load_state_dict(plain.state_dict(), strict=False)
+    assert not unexpected and missing and all(k.startswith("stroke_refiner.") for k in missing)
+    images = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        assert torch.allclose(refined(images)["stroke"], plain(images)["stroke"])  # zero-initialised residual
+        torch.nn.init.normal_(refined.stroke_refiner.body[-1].weight)
+        assert not torch.allclose(refined(images)["stroke"], plain(images)["stroke"])
+        assert torch.equal(refined(images)["region"], plain(images)["region"])  # strokes only
+
+
 def test_ocr_head_pools_regions_over_pixels():
     head = ObjectContextHead(channels=8, num_classes=3, key_channels=4).eval()
     x = torch.randn(1, 8, 5, 7)
@@ -112,3 +126,26 @@ def test_second_readings_only_ever_raise_the_score():
     assert all(b.score >= a.score for a, b in zip(first, second, strict=True))
     none_retried = Recognizer(model, backend="torch", stretch_below=0.0, turn_below=0.0, tall=100.0)
     assert [r.text for r in none_retried(crops)] == [r.text for r in first]
+
+
+def test_consensus_takes_the_reading_all_views_support_best():
+    import numpy as np
+
+    from ocrnet.postprocess.ctc import string_log_likelihoods
+    from ocrnet.predict.recognition import Recognizer, _stretched
+
+    torch.manual_seed(1)
+    model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    with torch.no_grad():
+        model.classifier.bias[0] -= 3.0  # fewer blanks: a random network then reads something
+    rng = np.random.default_rng(1)
+    views = [(rng.random((24, w, 3)) * 255).astype(np.uint8) for w in (70, 80, 96)]
+    recognizer = Recognizer(model, backend="torch")
+    reading, view = recognizer.consensus(views)
+    crops = views + [_stretched(v, recognizer.stretch) for v in views]
+    probs = recognizer.probabilities(crops)
+    own = sorted({recognizer._decode(p).text for p in probs} - {""})
+    assert reading.text in own and 0 <= view < len(views)
+    total = sum(string_log_likelihoods(np.log(np.clip(p, 1e-12, 1)), own, recognizer.charset) for p in probs)
+    assert total[own.index(reading.text)] == total.max()
+    assert len(reading.char_probs) == len(reading.text) and 0 < reading.score <= 1

@@ -2,6 +2,8 @@
 
 import json
 
+import torch
+
 from ocrnet.data.synth.writer import write_dataset
 from ocrnet.models.checkpoint import read_checkpoint
 from ocrnet.train.rec import RecTrainConfig, train_recognizer
@@ -58,3 +60,30 @@ def test_init_from_weights_when_nothing_to_resume(tmp_path):
     trained = read_checkpoint(best)["state_dict"]
     key = "classifier.weight"
     assert (trained[key].float() - start.state_dict()[key].half().float()).abs().max() < 1e-3
+
+
+def test_training_one_submodule_leaves_the_rest_exactly_as_it_was(tmp_path):
+    from ocrnet.models.checkpoint import export_weights
+    from ocrnet.models.segnet import TextSegNet, TextSegNetConfig
+
+    write_dataset(["document"], 2, tmp_path / "scenes", size=128)
+    small = {"backbone": "resnet10", "base_width": 16, "fpn_channels": 32, "key_channels": 16, "skip_channels": 8}
+    start = TextSegNet(TextSegNetConfig(**small))
+    export_weights(start, start.config, tmp_path / "start.pt")
+    cfg = SegTrainConfig(
+        out=tmp_path / "run",
+        synth_dirs=[tmp_path / "scenes"],
+        steps=3,
+        batch=2,
+        size=64,
+        val_every=3,
+        val_images=1,
+        threads=1,
+        init=tmp_path / "start.pt",
+        refine_channels=8,
+        train_only=["stroke_refiner"],
+    )
+    trained = read_checkpoint(train_segmenter(cfg))["state_dict"]
+    before = {k: v.half() if v.is_floating_point() else v for k, v in start.state_dict().items()}
+    assert all(torch.equal(trained[k], v) for k, v in before.items())  # weights and BN statistics
+    assert any(trained[k].abs().sum() > 0 for k in trained if k.startswith("stroke_refiner.body.2"))

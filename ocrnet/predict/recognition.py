@@ -15,7 +15,7 @@ import torch
 from ocrnet.data.transforms import rec_batch, rec_width
 from ocrnet.models.checkpoint import build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
-from ocrnet.postprocess.ctc import Decoded, align, beam_decode, greedy_decode
+from ocrnet.postprocess.ctc import Decoded, align, beam_decode, greedy_decode, string_log_likelihoods
 from ocrnet.postprocess.lexicon import Lexicon
 from ocrnet.runtime import maybe_onnx
 
@@ -169,6 +169,33 @@ class Recognizer:
                 if reading.score > readings[i].score + self.margin and reading.text:
                     readings[i] = reading
         return readings
+
+    def consensus(self, views: list[np.ndarray], stretch: bool = True) -> tuple[Reading, int]:
+        """One reading from several views of the same text (crops trimmed differently), letter by
+        letter (no dictionary): each view's own reading is a candidate, and the candidate the views
+        support best together (CTC log-likelihoods summed over views) wins. A single small crop
+        flips between M and W or Z and 2 with its trim; the views rarely all err the same way.
+        ``stretch`` adds each view a third wider. Returns the reading and the index of the view
+        it is aligned on (the one that supports it best)."""
+        crops = list(views) + ([_stretched(v, self.stretch) for v in views] if stretch else [])
+        probs = self.probabilities(crops)
+        candidates = sorted({self._decode(p).text for p in probs} - {""})
+        if not candidates:
+            return self._read(views[:1], [False])[0], 0
+        support = np.stack(
+            [string_log_likelihoods(np.log(np.clip(p, 1e-12, 1.0)), candidates, self.charset) for p in probs]
+        )
+        best = int(np.argmax(support.sum(0)))
+        view = int(np.argmax(support[:, best]))
+        decoded = align(probs[view], candidates[best], self.charset)
+        reading = Reading(
+            decoded.text,
+            calibrate(decoded.score, self.calibration),
+            decoded.char_probs,
+            char_positions=decoded.char_positions,
+            raw_score=decoded.score,
+        )
+        return reading, view % len(views)
 
 
 def _stretched(crop: np.ndarray, factor: float) -> np.ndarray:

@@ -62,6 +62,26 @@ def by_source(items: list[T], source_of: Callable[[T], str]) -> list[list[T]]:
     return list(groups.values())
 
 
+def freeze_all_but(model: nn.Module, names: list[str]) -> None:
+    """Fine-tune only the submodules called ``names`` (none given: train everything)."""
+    if not names:
+        return
+    for key, parameter in model.named_parameters():
+        parameter.requires_grad = key.split(".")[0] in names
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError(f"no parameters under {names}")
+
+
+def frozen_in_eval(model: nn.Module, names: list[str]) -> None:
+    """Keep frozen submodules in eval mode, so their batch norms neither re-estimate their
+    statistics nor normalise with the batch's own: the frozen part behaves as at inference."""
+    if not names:
+        return
+    for name, child in unwrap(model).named_children():
+        if name not in names:
+            child.eval()
+
+
 def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int, total: int, floor: float = 0.02):
     def factor(step: int) -> float:
         if step < warmup:

@@ -31,8 +31,8 @@ class TextSegNetConfig:
     # >0: a half-resolution branch from the image sharpens thin strokes (the shipped model: 16);
     # 0 by default so that checkpoints written before the branch existed still load
     skip_channels: int = 0
-    # >0: a full-resolution refinement of the stroke map from the image (see StrokeRefiner);
-    # 0 by default for the same reason
+    # >0: a full-resolution refinement of the stroke map from the image (see StrokeRefiner; the
+    # shipped model: 16); 0 by default for the same reason
     refine_channels: int = 0
 
 
@@ -132,5 +132,5 @@ class TextSegNet(nn.Module):
 def textsegnet_resnet18(pretrained: bool = True, weights: str | Path | None = None) -> TextSegNet:
     """The default segmentation network; ``pretrained`` loads the weights shipped in the package."""
     if not pretrained and weights is None:
-        return TextSegNet(TextSegNetConfig(skip_channels=16))
+        return TextSegNet(TextSegNetConfig(skip_channels=16, refine_channels=16))
     return build_model(weights or DEFAULT_WEIGHTS, TextSegNet, TextSegNetConfig)[0]

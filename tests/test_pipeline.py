@@ -41,7 +41,7 @@ class TableRecognizer:
         self.lexicon_flags += flags
         return [Reading(t, 0.9, [0.9] * len(t)) for t in self.texts[: len(crops)]]
 
-    def consensus(self, views, stretch=True):
+    def consensus(self, views):
         """Plate views read as nothing, so plates keep their first reading."""
         return Reading("", 0.0, []), 0
 

@@ -28,18 +28,23 @@ def test_recognizer_loop_checkpoints_and_resumes(tmp_path):
     assert steps == [2, 3]  # resumed at 2, not from scratch
 
 
-def test_segmenter_loop_runs(tmp_path):
-    write_dataset(["sign", "document"], 2, tmp_path / "scenes", size=128)
-    cfg = SegTrainConfig(
+def _tiny_seg_config(tmp_path, steps: int, **overrides) -> SegTrainConfig:
+    """A segmentation run small enough for a test, validating once, at its last step."""
+    return SegTrainConfig(
         out=tmp_path / "run",
         synth_dirs=[tmp_path / "scenes"],
-        steps=2,
+        steps=steps,
         batch=2,
         size=64,
-        val_every=2,
-        val_images=2,
+        val_every=steps,
         threads=1,
+        **overrides,
     )
+
+
+def test_segmenter_loop_runs(tmp_path):
+    write_dataset(["sign", "document"], 2, tmp_path / "scenes", size=128)
+    cfg = _tiny_seg_config(tmp_path, steps=2, val_images=2)
     best = train_segmenter(cfg)
     scores = read_checkpoint(best)["extra"]["scores"]
     assert {"stroke_iou", "det_hmean"} <= set(scores)
@@ -70,18 +75,8 @@ def test_training_one_submodule_leaves_the_rest_exactly_as_it_was(tmp_path):
     small = {"backbone": "resnet10", "base_width": 16, "fpn_channels": 32, "key_channels": 16, "skip_channels": 8}
     start = TextSegNet(TextSegNetConfig(**small))
     export_weights(start, start.config, tmp_path / "start.pt")
-    cfg = SegTrainConfig(
-        out=tmp_path / "run",
-        synth_dirs=[tmp_path / "scenes"],
-        steps=3,
-        batch=2,
-        size=64,
-        val_every=3,
-        val_images=1,
-        threads=1,
-        init=tmp_path / "start.pt",
-        refine_channels=8,
-        train_only=["stroke_refiner"],
+    cfg = _tiny_seg_config(
+        tmp_path, steps=3, val_images=1, init=tmp_path / "start.pt", refine_channels=8, train_only=["stroke_refiner"]
     )
     trained = read_checkpoint(train_segmenter(cfg))["state_dict"]
     before = {k: v.half() if v.is_floating_point() else v for k, v in start.state_dict().items()}

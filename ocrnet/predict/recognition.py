@@ -170,14 +170,14 @@ class Recognizer:
                     readings[i] = reading
         return readings
 
-    def consensus(self, views: list[np.ndarray], stretch: bool = True) -> tuple[Reading, int]:
+    def consensus(self, views: list[np.ndarray]) -> tuple[Reading, int]:
         """One reading from several views of the same text (crops trimmed differently), letter by
         letter (no dictionary): each view's own reading is a candidate, and the candidate the views
         support best together (CTC log-likelihoods summed over views) wins. A single small crop
         flips between M and W or Z and 2 with its trim; the views rarely all err the same way.
-        ``stretch`` adds each view a third wider. Returns the reading and the index of the view
-        it is aligned on (the one that supports it best)."""
-        crops = list(views) + ([_stretched(v, self.stretch) for v in views] if stretch else [])
+        Each view is also read a third wider (condensed lettering). Returns the reading and the
+        index of the view it is aligned on (the one that supports it best)."""
+        crops = list(views) + [_stretched(v, self.stretch) for v in views]
         probs = self.probabilities(crops)
         candidates = sorted({self._decode(p).text for p in probs} - {""})
         if not candidates:

@@ -182,3 +182,40 @@ def test_merged_box_covers_word_and_glyphs():
 
     box = merged_box(_quad(10, 10, 50, 30), [_quad(52, 12, 58, 28)])
     assert box.min(0).tolist() == [10, 10] and box.max(0).tolist() == [58, 30]
+
+
+def _plate_frame(charset: str, **mass: float) -> np.ndarray:
+    """One frame over blank + ``charset`` with the given characters' probabilities."""
+    from ocrnet.charset import ctc_index
+
+    row = np.zeros(len(charset) + 1, np.float32)
+    for key, p in mass.items():
+        row[0 if key == "blank" else ctc_index(charset)[key]] = p
+    return row[None]
+
+
+def test_plate_probabilities_fold_case_drop_symbols_keep_blank():
+    from ocrnet.charset import DEFAULT_CHARSET, ctc_index
+    from ocrnet.postprocess.plates import plate_probabilities
+
+    index = ctc_index(DEFAULT_CHARSET)
+    probs = _plate_frame(DEFAULT_CHARSET, blank=0.3, a=0.2, A=0.1, **{"!": 0.4})
+    out = plate_probabilities(probs, DEFAULT_CHARSET, strength=0.0)[0]
+    assert out.sum() == pytest.approx(1.0, abs=1e-6)
+    assert out[index["A"]] == pytest.approx(0.3, abs=1e-6)  # lower case counts as its capital
+    assert out[index["a"]] == 0 and out[index["!"]] == 0
+    assert out[0] == pytest.approx(0.7, abs=1e-6)  # a symbol is no plate character: blank
+
+
+def test_plate_prior_settles_only_what_the_image_leaves_open():
+    from ocrnet.charset import DEFAULT_CHARSET, ctc_index
+    from ocrnet.postprocess.plates import plate_probabilities
+
+    index = ctc_index(DEFAULT_CHARSET)
+    unsure = plate_probabilities(_plate_frame(DEFAULT_CHARSET, O=0.5, **{"0": 0.4}, blank=0.1), DEFAULT_CHARSET, 0.75)
+    assert unsure[0].argmax() == index["0"]  # O is rare on plates, 0 common
+    assert unsure[0, 0] == pytest.approx(0.1, abs=1e-6)  # whether there is a character: unchanged
+    sure = plate_probabilities(_plate_frame(DEFAULT_CHARSET, O=0.95, **{"0": 0.05}), DEFAULT_CHARSET, 0.75)
+    assert sure[0].argmax() == index["O"]
+    flat = plate_probabilities(_plate_frame(DEFAULT_CHARSET, O=0.5, **{"0": 0.5}), DEFAULT_CHARSET, 0.0)
+    assert flat[0, index["O"]] == pytest.approx(flat[0, index["0"]])

@@ -4,7 +4,7 @@ lettering) and turned (vertical or upside-down text)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,15 +170,20 @@ class Recognizer:
                     readings[i] = reading
         return readings
 
-    def consensus(self, views: list[np.ndarray]) -> tuple[Reading, int]:
+    def consensus(
+        self, views: list[np.ndarray], adjust: Callable[[np.ndarray], np.ndarray] | None = None
+    ) -> tuple[Reading, int]:
         """One reading from several views of the same text (crops trimmed differently), letter by
         letter (no dictionary): each view's own reading is a candidate, and the candidate the views
         support best together (CTC log-likelihoods summed over views) wins. A single small crop
         flips between M and W or Z and 2 with its trim; the views rarely all err the same way.
         Each view is also read a third wider (condensed lettering). Returns the reading and the
-        index of the view it is aligned on (the one that supports it best)."""
+        index of the view it is aligned on (the one that supports it best). ``adjust`` maps each
+        view's frame probabilities first (a prior over what the text may say)."""
         crops = list(views) + [_stretched(v, self.stretch) for v in views]
         probs = self.probabilities(crops)
+        if adjust is not None:
+            probs = [adjust(p) for p in probs]
         candidates = sorted({self._decode(p).text for p in probs} - {""})
         if not candidates:
             return self._read(views[:1], [False])[0], 0

@@ -15,7 +15,7 @@ from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, polygon_clas
 from ocrnet.io import ImageLoadError, ImageSource, load_image
 from ocrnet.layout import assign_layout
 from ocrnet.postprocess.crops import CropFrame, reading_quad, rectify
-from ocrnet.postprocess.plates import plate_probabilities
+from ocrnet.postprocess.plates import PLATE_VIEWS, plate_probabilities
 from ocrnet.postprocess.strokes import StrokeWordParams, merged_box, stroke_words
 from ocrnet.predict.recognition import Reading, Recognizer
 from ocrnet.predict.segmentation import Segmenter, SegOutput
@@ -33,16 +33,6 @@ class PageOutput:
     stroke_mask: np.ndarray  # bool, all words' glyphs
     class_map: np.ndarray
     fused: list[FusedWord] = field(default_factory=list)
-
-
-#: Shares of a plate region's length and height cut from each side for the extra views of a plate
-#: (the number sits in the middle band); the plate reads as what the region's own crop and these
-#: views agree on (``Recognizer.consensus``, each view also a third wider). Chosen on training
-#: splits. Plates (166), recogniser alone: one trimmed view 89, these two 100, with heavier trims
-#: too 97. Whole pipeline: plates 103 with the region's crop among the views, 105 without; ICDAR
-#: 2013 (110 images, where the class map calls some words plates) end-to-end H 0.826 with it,
-#: 0.808 without: a word taken for a plate keeps the vote of its own crop.
-PLATE_VIEWS = ((0.04, 0.18), (0.02, 0.10))
 
 
 #: How strongly plates are read towards the characters plates use (``postprocess.plates``).

@@ -92,3 +92,18 @@ def test_sroie_line_boxes_split_into_word_boxes():
     assert words[0].points[:, 0].tolist() == pytest.approx([0, 41.667, 41.667, 0], abs=1e-3)  # 5 of 12 characters
     assert words[1].points[:, 0].min() == pytest.approx(58.333, abs=1e-3) and words[1].points[:, 0].max() == 100
     assert split_line_into_words(Word(polygon=line.polygon, text="ONE"))[0].text == "ONE"
+
+
+def test_plate_number_band_cuts_follow_the_pipeline_views():
+    from ocrnet.data.crops import cut_plate_numbers
+    from ocrnet.postprocess.plates import PLATE_VIEWS
+    from ocrnet.types import Annotation, Word
+
+    image = np.zeros((200, 300, 3), np.uint8)
+    plate = Word(polygon=[[50, 40], [250, 40], [250, 140], [50, 140]], text="ABC123")
+    crops = cut_plate_numbers(Annotation("p.jpg", 300, 200, [plate], source="plates"), image)
+    assert [c.text for c in crops] == ["ABC123"] * len(PLATE_VIEWS)
+    # each view cuts its share of the height from top and bottom (then shrinks to the stored height)
+    for crop, (along, across) in zip(crops, PLATE_VIEWS, strict=True):
+        width, height = 200 * (1 - 2 * along), 100 * (1 - 2 * across)
+        assert crop.image.shape[1] / crop.image.shape[0] == pytest.approx(width / height, rel=0.05)

@@ -12,13 +12,14 @@ from ocrnet.charset import DEFAULT_CHARSET
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.splits import crop_split, scene_split
 from ocrnet.io import ImageLoadError, load_image
+from ocrnet.postprocess.plates import PLATE_VIEWS
 from ocrnet.types import Annotation, CropSample
 
 STORE_HEIGHT = 48
 
 #: Real crop sets under a data root (../shared/data), by reader format.
 REAL_CROP_SETS = (("words/iiit5k_train", "words"), ("words/svt_train", "words"), ("plates_us/crops", "plate_crops"))
-REAL_CUT_SETS = (("icdar2013_born_digital", "icdar2013"), ("sroie_dev", "sroie"))
+REAL_CUT_SETS = (("icdar2013_born_digital", "icdar2013"), ("sroie_dev", "sroie"), ("plates_us/scenes", "plates"))
 
 
 def shrink(image: np.ndarray, height: int = STORE_HEIGHT) -> np.ndarray:
@@ -52,6 +53,26 @@ def cut_words(annotation: Annotation, image: np.ndarray, pad: float = 0.08) -> l
     return out
 
 
+def cut_plate_numbers(annotation: Annotation, image: np.ndarray) -> list[CropSample]:
+    """The number band of each labelled plate (a plate box holds frame, state and slogan too), cut
+    as the pipeline's plate views cut it (``PLATE_VIEWS``): one crop per view."""
+    out = []
+    for word in annotation.words:
+        if word.ignore or not usable(word.text):
+            continue
+        x0, y0 = word.points.min(0)
+        x1, y1 = word.points.max(0)
+        for along, across in PLATE_VIEWS:
+            left, right = int(max(0, x0 + along * (x1 - x0))), int(min(image.shape[1], x1 - along * (x1 - x0)))
+            top, bottom = int(max(0, y0 + across * (y1 - y0))), int(min(image.shape[0], y1 - across * (y1 - y0)))
+            if right - left >= 4 and bottom - top >= 4:
+                crop = shrink(image[top:bottom, left:right])
+                out.append(
+                    CropSample(image_path=annotation.image_path, text=word.text, source="plate_scenes", image=crop)
+                )
+    return out
+
+
 def real_crops(data_root: str | Path, split: str) -> list[CropSample]:
     """Every real crop of ``split`` ("train" or "val") under ``data_root``, loaded and shrunk."""
     root = Path(data_root)
@@ -73,8 +94,9 @@ def real_crops(data_root: str | Path, split: str) -> list[CropSample]:
         for index, annotation in enumerate(load_dataset(root / rel, fmt)):
             if scene_split(annotation, index) != split:
                 continue
+            cut = cut_plate_numbers if fmt == "plates" else cut_words
             try:
-                out.extend(cut_words(annotation, load_image(annotation.image_path)))
+                out.extend(cut(annotation, load_image(annotation.image_path)))
             except ImageLoadError:
                 continue
     return out

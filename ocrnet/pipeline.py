@@ -72,6 +72,7 @@ class Pipeline:
         mode: str = "auto",
         stroke_words: StrokeWordParams | None = StrokeWordParams(),
         plate_prior: float = PLATE_PRIOR_STRENGTH,
+        plate_recognizer: Recognizer | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
@@ -81,6 +82,7 @@ class Pipeline:
         self.mode = mode
         self.stroke_words = stroke_words  # None: only the region map's words
         self.plate_prior = plate_prior
+        self.plate_recognizer = plate_recognizer or Recognizer.for_plates()  # reads plate-class regions
 
     def run(self, source: ImageSource, name: str | None = None) -> PageOutput:
         start = time.perf_counter()
@@ -166,7 +168,7 @@ class Pipeline:
             crops = [crop for crop, _ in views]
             reading, view = self.recognizer.consensus(crops)
             if reading.text and not any(ch.islower() for ch in reading.text):
-                reading, view = self.recognizer.consensus(crops, self._plate_prior)
+                reading, view = self.plate_recognizer.consensus(crops, self._plate_prior)
             if reading.text:
                 cut[i], readings[i] = views[view], reading
 

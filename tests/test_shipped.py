@@ -44,3 +44,18 @@ def test_default_pipeline_finds_and_reads_a_clean_sign():
     texts = {w.text for w in page.words}
     assert texts & {"Airport", "Harbour"}
     assert all(w.polygon and 0 <= w.score <= 1 for w in page.words)
+
+
+def test_shipped_plate_reader_reads_a_clean_plate_number():
+    from ocrnet.models.recognizer import PLATE_WEIGHTS
+    from ocrnet.predict.recognition import Recognizer
+
+    assert PLATE_WEIGHTS.stat().st_size < 20 * 2**20
+    reader = Recognizer.for_plates()
+    assert reader.lexicon is None and reader.calibration is not None
+    font = ImageFont.truetype("DejaVuSans-Bold.ttf", 40)
+    left, top, right, bottom = font.getbbox("7KQ2095")
+    image = Image.new("RGB", (right - left + 16, bottom - top + 16), (235, 235, 230))
+    ImageDraw.Draw(image).text((8 - left, 8 - top), "7KQ2095", font=font, fill=(20, 30, 90))
+    reading, _ = reader.consensus([np.asarray(image)])
+    assert reading.text == "7KQ2095"

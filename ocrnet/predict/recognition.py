@@ -83,6 +83,13 @@ class Recognizer:
         return cls.from_checkpoint(DEFAULT_WEIGHTS, **kwargs)
 
     @classmethod
+    def for_plates(cls, **kwargs) -> Recognizer:
+        """The shipped plate reader (``models.recognizer.PLATE_WEIGHTS``), no dictionary."""
+        from ocrnet.models.recognizer import PLATE_WEIGHTS
+
+        return cls.from_checkpoint(PLATE_WEIGHTS, lexicon=None, **kwargs)
+
+    @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Recognizer:
         """A recogniser from a checkpoint, with its calibration and (unless told) the lexicon."""
         kwargs.setdefault("lexicon", Lexicon.default())

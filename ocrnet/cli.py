@@ -115,6 +115,7 @@ def read(
     resume: bool = typer.Option(False, help="Skip inputs already in the --json file."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
+    plate_weights: Path | None = typer.Option(None, help="Plate reader checkpoint (default: shipped)."),
     max_side: int = typer.Option(2560, help="Longest side the segmentation network sees."),
     min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
@@ -126,7 +127,8 @@ def read(
     if mode not in ("auto", "scene", "plate", "sign", "document"):
         raise typer.BadParameter(f"unknown mode {mode!r}")
     segmenter = _segmenter(seg_weights, max_side=max_side, min_long_side=min_long_side)
-    pipeline = Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode)
+    plates = _recognizer(plate_weights, lexicon=False) if plate_weights else None
+    pipeline = Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode, plate_recognizer=plates)
     outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown)
     report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print)
     console.print(f"read {report.done}, skipped {report.skipped} already done, failed {len(report.failed)}")

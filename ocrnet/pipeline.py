@@ -173,7 +173,7 @@ class Pipeline:
                 cut[i], readings[i] = views[view], reading
 
     def _plate_prior(self, probs: np.ndarray) -> np.ndarray:
-        return plate_probabilities(probs, self.recognizer.charset, self.plate_prior)
+        return plate_probabilities(probs, self.plate_recognizer.charset, self.plate_prior)
 
     def __call__(self, source: ImageSource, name: str | None = None) -> PageResult:
         return self.run(source, name).result

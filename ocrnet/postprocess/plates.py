@@ -1,7 +1,7 @@
 """What a licence plate may say: upper-case letters and digits, in the proportions plates use.
 
 A recogniser trained on words thinks O as likely as 0 and I as likely as 1; on US plates the digit
-is 25 times as common as O and 6 times as common as I. Re-weighting the recogniser's frame
+is 26 times as common as O and 6 times as common as I. Re-weighting the recogniser's frame
 probabilities by that prior (Bayes, with the recogniser's own prior taken as flat over the 36
 classes) settles the characters the image leaves open, and nothing the image is sure of."""
 

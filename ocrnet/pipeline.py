@@ -15,7 +15,7 @@ from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, polygon_clas
 from ocrnet.io import ImageLoadError, ImageSource, load_image
 from ocrnet.layout import assign_layout
 from ocrnet.postprocess.crops import CropFrame, reading_quad, rectify
-from ocrnet.postprocess.plates import PLATE_VIEWS, plate_probabilities
+from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, plate_probabilities
 from ocrnet.postprocess.strokes import StrokeWordParams, merged_box, stroke_words
 from ocrnet.predict.recognition import Reading, Recognizer
 from ocrnet.predict.segmentation import Segmenter, SegOutput
@@ -159,15 +159,15 @@ class Pipeline:
         """A plate region covers the whole plate (frame, state name, slogan), so the characters of
         a small plate end up tiny in its crop. Read each plate again from its crop and views of its
         middle band (the number) and take what they agree on, read as a plate (upper case, plate
-        characters) unless the views agree on lower-case letters: then the class map has taken a
-        word for a plate. Changes ``cut`` and ``readings`` in place."""
+        characters) unless the views agree on lower-case letters or a price's marks: then the class
+        map has taken a word for a plate. Changes ``cut`` and ``readings`` in place."""
         for i, (polygon, _) in enumerate(polygons):
             if polygon_class(class_map, polygon) != "plate":
                 continue
             views = [cut[i]] + [rectify(image, inner_quad(polygon, *trim)) for trim in PLATE_VIEWS]
             crops = [crop for crop, _ in views]
             reading, view = self.recognizer.consensus(crops)
-            if reading.text and not any(ch.islower() for ch in reading.text):
+            if reading.text and not any(ch.islower() or ch in NOT_ON_PLATES for ch in reading.text):
                 reading, view = self.plate_recognizer.consensus(crops, self._plate_prior)
             if reading.text:
                 cut[i], readings[i] = views[view], reading

@@ -135,3 +135,27 @@ def test_inner_quad_trims_each_side():
     quad = np.float32([[0, 0], [100, 0], [100, 50], [0, 50]])
     inner = inner_quad(quad, 0.04, 0.2)
     assert np.allclose(inner, [[4, 10], [96, 10], [96, 40], [4, 40]], atol=1e-4)
+
+
+class FixedConsensus(TableRecognizer):
+    """Plate views all read as ``raw``; records whether it was asked with a plate prior."""
+
+    def __init__(self, texts, raw):
+        super().__init__(texts)
+        self.raw, self.asked = raw, []
+
+    def consensus(self, views, adjust=None):
+        self.asked.append(adjust is not None)
+        return Reading(self.raw, 0.9, [0.9] * len(self.raw)), 0
+
+
+def test_plate_reader_takes_plates_but_not_words_or_prices_taken_for_plates():
+    sample = generate("plate", (2, 2), size=(320, 320))
+    texts = [w.text for w in sample.words if not w.ignore]
+    for raw, read_as_plate in (("AB 123", True), ("538.00", False), ("Hello", False)):
+        words, plate_reader = FixedConsensus(texts, raw), FixedConsensus(texts, "PLATE1")
+        result = Pipeline(OracleSegmenter(sample), words, plate_recognizer=plate_reader)(sample.image)
+        assert words.asked and not any(words.asked)  # the word reader votes without the prior
+        assert bool(plate_reader.asked) == read_as_plate and all(plate_reader.asked)
+        plate_texts = {w.text for w in result.words if w.cls == "plate"}
+        assert ("PLATE1" in plate_texts) == read_as_plate

@@ -7,6 +7,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,8 @@ import numpy as np
 from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, polygon_class, split_at_spaces
 from ocrnet.io import ImageLoadError, ImageSource, load_image
 from ocrnet.layout import assign_layout
-from ocrnet.postprocess.crops import CropFrame, reading_quad, rectify
-from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, plate_probabilities
+from ocrnet.postprocess.crops import CropFrame, rectify
+from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, inner_quad, plate_probabilities
 from ocrnet.postprocess.strokes import StrokeWordParams, merged_box, stroke_words
 from ocrnet.predict.recognition import Reading, Recognizer
 from ocrnet.predict.segmentation import Segmenter, SegOutput
@@ -46,19 +47,6 @@ PLATE_PRIOR_STRENGTH = 0.75
 STROKE_WORD_MIN_SCORE = 0.5
 
 
-def inner_quad(polygon: np.ndarray, along: float, across: float) -> np.ndarray:
-    """The region's reading quad with ``along`` of its length and ``across`` of its height cut
-    from each side."""
-    quad = reading_quad(polygon)
-    centre = quad.mean(0)
-    length = (quad[1] - quad[0] + quad[2] - quad[3]) / 2
-    height = (quad[3] - quad[0] + quad[2] - quad[1]) / 2
-    signs = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], np.float32)
-    return np.array(
-        [centre + sx * length * (0.5 - along) + sy * height * (0.5 - across) for sx, sy in signs], np.float32
-    )
-
-
 def normalize_plate(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", text.upper())
 
@@ -82,7 +70,7 @@ class Pipeline:
         self.mode = mode
         self.stroke_words = stroke_words  # None: only the region map's words
         self.plate_prior = plate_prior
-        self.plate_recognizer = plate_recognizer or Recognizer.for_plates()  # reads plate-class regions
+        self._plate_reader = plate_recognizer
 
     def run(self, source: ImageSource, name: str | None = None) -> PageOutput:
         start = time.perf_counter()
@@ -171,6 +159,11 @@ class Pipeline:
                 reading, view = self.plate_recognizer.consensus(crops, self._plate_prior)
             if reading.text:
                 cut[i], readings[i] = views[view], reading
+
+    @cached_property
+    def plate_recognizer(self) -> Recognizer:
+        """Reads plate-class regions; loaded when the first plate is met."""
+        return self._plate_reader or Recognizer.for_plates()
 
     def _plate_prior(self, probs: np.ndarray) -> np.ndarray:
         return plate_probabilities(probs, self.plate_recognizer.charset, self.plate_prior)

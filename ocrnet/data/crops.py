@@ -12,7 +12,8 @@ from ocrnet.charset import DEFAULT_CHARSET
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.splits import crop_split, scene_split
 from ocrnet.io import ImageLoadError, load_image
-from ocrnet.postprocess.plates import PLATE_VIEWS
+from ocrnet.postprocess.crops import rectify
+from ocrnet.postprocess.plates import PLATE_VIEWS, inner_quad
 from ocrnet.types import Annotation, CropSample
 
 STORE_HEIGHT = 48
@@ -55,21 +56,16 @@ def cut_words(annotation: Annotation, image: np.ndarray, pad: float = 0.08) -> l
 
 def cut_plate_numbers(annotation: Annotation, image: np.ndarray) -> list[CropSample]:
     """The number band of each labelled plate (a plate box holds frame, state and slogan too), cut
-    as the pipeline's plate views cut it (``PLATE_VIEWS``): one crop per view."""
+    by the pipeline's plate views (``PLATE_VIEWS``, ``inner_quad``), without the reading margin."""
     out = []
     for word in annotation.words:
         if word.ignore or not usable(word.text):
             continue
-        x0, y0 = word.points.min(0)
-        x1, y1 = word.points.max(0)
-        for along, across in PLATE_VIEWS:
-            left, right = int(max(0, x0 + along * (x1 - x0))), int(min(image.shape[1], x1 - along * (x1 - x0)))
-            top, bottom = int(max(0, y0 + across * (y1 - y0))), int(min(image.shape[0], y1 - across * (y1 - y0)))
-            if right - left >= 4 and bottom - top >= 4:
-                crop = shrink(image[top:bottom, left:right])
-                out.append(
-                    CropSample(image_path=annotation.image_path, text=word.text, source="plate_scenes", image=crop)
-                )
+        for trim in PLATE_VIEWS:
+            band, _ = rectify(image, inner_quad(word.points, *trim), margin=0.0)
+            out.append(
+                CropSample(image_path=annotation.image_path, text=word.text, source="plate_scenes", image=shrink(band))
+            )
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ocrnet.charset import ctc_index
+from ocrnet.postprocess.crops import reading_quad
 
 #: Characters of the training-split plate labels (plates_us/crops and plates_us/scenes, the splits
 #: of ``ocrnet.data.splits``): 5,171 characters of 841 plates.
@@ -28,6 +29,19 @@ PLATE_CHAR_COUNTS: dict[str, int] = {
 #: 2013 (110 images, where the class map calls some words plates) end-to-end H 0.826 with it,
 #: 0.808 without: a word taken for a plate keeps the vote of its own crop.
 PLATE_VIEWS = ((0.04, 0.18), (0.02, 0.10))
+
+
+def inner_quad(polygon: np.ndarray, along: float, across: float) -> np.ndarray:
+    """The region's reading quad with ``along`` of its length and ``across`` of its height cut
+    from each side."""
+    quad = reading_quad(polygon)
+    centre = quad.mean(0)
+    length = (quad[1] - quad[0] + quad[2] - quad[3]) / 2
+    height = (quad[3] - quad[0] + quad[2] - quad[1]) / 2
+    signs = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], np.float32)
+    return np.array(
+        [centre + sx * length * (0.5 - along) + sy * height * (0.5 - across) for sx, sy in signs], np.float32
+    )
 
 
 #: Marks of prices, amounts and abbreviations ("538.00", "6%", "(RM)", "NO."): a region whose

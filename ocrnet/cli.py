@@ -419,6 +419,9 @@ def train_seg(
     size: int = typer.Option(320, help="Training crop side."),
     lr: float = typer.Option(2e-3),
     real_share: float = typer.Option(0.25, help="Share of real images in a batch."),
+    smear_share: float | None = typer.Option(
+        None, help="Share of crops smeared by camera shake, words kept as text (default: SMEAR_SHARE)."
+    ),
     val_every: int = typer.Option(500),
     val_images: int = typer.Option(100, help="Synthetic validation images checked during training."),
     skip_channels: int = typer.Option(16, help="Half-resolution stroke branch width (0: off)."),
@@ -446,6 +449,7 @@ def train_seg(
         threads=threads,
         amp=amp,
         resume=resume,
+        **({} if smear_share is None else {"smear_share": smear_share}),
         skip_channels=skip_channels,
         refine_channels=refine_channels,
         train_only=list(train_only),

@@ -82,3 +82,14 @@ def test_training_one_submodule_leaves_the_rest_exactly_as_it_was(tmp_path):
     before = {k: v.half() if v.is_floating_point() else v for k, v in start.state_dict().items()}
     assert all(torch.equal(trained[k], v) for k, v in before.items())  # weights and BN statistics
     assert any(trained[k].abs().sum() > 0 for k in trained if k.startswith("stroke_refiner.body.2"))
+
+
+def test_smeared_crops_keep_their_words_and_drop_their_strokes(tmp_path):
+    from ocrnet.train.seg import SceneSampler
+
+    write_dataset(["sign", "document"], 4, tmp_path / "scenes", size=128)
+    for share, strokes_taught in ((1.0, False), (0.0, True)):
+        sampler = SceneSampler(_tiny_seg_config(tmp_path, steps=1, smear_share=share), rank=0)
+        with_words = [c for c in (sampler.one() for _ in range(12)) if c["region"].sum() > 0]
+        assert with_words  # a smeared word is still text
+        assert all((c["stroke_mask"].sum() > 0) == strokes_taught for c in with_words)

@@ -185,10 +185,11 @@ class SceneSampler:
 
         inside = warp(np.ones((h, w), np.uint8), cv2.INTER_NEAREST, 0).astype(bool)
         smeared = bool(heights) and self.rng.random() < self.cfg.smear_share
-        if smeared:
-            image_c = photometric(self.rng, self._smear(warp(image, cv2.INTER_LINEAR, 0), np.median(heights) * scale), 0)
+        image_c = warp(image, cv2.INTER_LINEAR, 0)
+        if smeared:  # no further blur on top of the smear
+            image_c = photometric(self.rng, self._smear(image_c, float(np.median(heights)) * scale), blur_strength=0)
         else:
-            image_c = photometric(self.rng, warp(image, cv2.INTER_LINEAR, 0))
+            image_c = photometric(self.rng, image_c)
         stroke_c = warp(stroke, cv2.INTER_NEAREST, 0) if stroke is not None else None
         classes_c = warp(classes, cv2.INTER_NEAREST, IGNORE_INDEX) if classes is not None else None
         labelled_c = (

@@ -55,14 +55,13 @@ def degrade(
 ) -> Degraded:
     """A random chain of degradations; ``strength`` 0 leaves the image clean, 1 is typical, 2 harsh.
 
-    With ``text_height`` (pixels) blur and down-sampling are bounded by the size of the text, so a
-    crop stays legible to a person: an unreadable crop with a label only teaches the recogniser to
-    guess. Without it, the caller learns the smear and can mark the words it made unreadable."""
+    With ``text_height`` (pixels: the height of the smallest letters, a lower-case x) blur and
+    down-sampling together smear a point of ink over at most 0.4 of it, so a crop stays legible to
+    a person: an unreadable crop with a label only teaches the recogniser to guess. Without it,
+    the caller learns the smear and can mark the words it made unreadable."""
     if strength <= 0:
         return Degraded(image, 0.0)
-    blur_cap = 0.4 * text_height if text_height else np.inf
-    sigma_cap = 0.1 * text_height if text_height else np.inf
-    shrink_cap = text_height / 10 if text_height else np.inf
+    budget = 0.4 * text_height if text_height else np.inf
     smear = 0.0
     out = image
     if rng.random() < 0.5 * strength:
@@ -75,16 +74,16 @@ def degrade(
         out = np.repeat(gray[..., None], 3, axis=2)
     roll = rng.random()
     if roll < 0.25 * strength:
-        length = min(rng.uniform(3, 6 + 10 * strength), blur_cap)
+        length = min(rng.uniform(3, 6 + 10 * strength), budget)
         if length >= 2:
             out = motion_blur(out, length, rng.uniform(0, 180))
             smear += length
     elif roll < 0.55 * strength:
-        sigma = max(0.3, min(rng.uniform(0.4, 0.6 + 1.2 * strength), sigma_cap))
+        sigma = max(0.3, min(rng.uniform(0.4, 0.6 + 1.2 * strength), budget / 2.5))
         out = cv2.GaussianBlur(out, (0, 0), sigma)
         smear += 2.5 * sigma
     if rng.random() < 0.2 * strength:
-        factor = min(rng.uniform(1.3, 1.5 + 1.5 * strength), shrink_cap)
+        factor = min(rng.uniform(1.3, 1.5 + 1.5 * strength), budget - smear)
         if factor > 1.1:
             out = low_resolution(out, factor)
             smear += factor

@@ -11,6 +11,9 @@ from ocrnet.data.synth.effects import degrade, placement
 from ocrnet.data.synth.plates import plate_layer
 from ocrnet.data.synth.toolkit import Toolkit, drawable
 
+#: A lower-case x is about half the font size; legibility is judged on the smallest letters.
+X_HEIGHT = 0.5
+
 
 def plate_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     """A whole licence plate (state name and slogan included) labelled with its number only, as
@@ -65,7 +68,7 @@ def word_crop(kit: Toolkit, strength: float = 1.0) -> tuple[np.ndarray, str]:
     left, right = int(max(0, x0 - mx0)), int(min(canvas.width, x1 + mx1))
     top, bottom = int(max(0, y0 - my0)), int(min(canvas.height, y1 + my1))
     crop = canvas.rgb_uint8()[top : max(bottom, top + 4), left : max(right, left + 4)]
-    return degrade(rng, squeeze(rng, crop), strength, text_height=size).image, " ".join(words)
+    return degrade(rng, squeeze(rng, crop), strength, text_height=X_HEIGHT * size).image, " ".join(words)
 
 
 def squeeze(rng: np.random.Generator, crop: np.ndarray, chance: float = 0.3) -> np.ndarray:

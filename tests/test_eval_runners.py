@@ -28,7 +28,7 @@ def test_icdar_eval_counts_and_saves(tmp_path):
         Image.new("RGB", (64, 32)).save(root / "images" / f"img_{i}.jpg")
     (root / "gt" / "gt_img_1.txt").write_text("1,2,30,2,30,20,1,20,hello\n")
     (root / "gt" / "gt_img_2.txt").write_text("40,2,60,2,60,20,40,20,world\n")
-    report, predictions = run_eval(EchoEngine(), "icdar2015", root, split="val")
+    report, predictions = run_eval(EchoEngine(), "icdar2015", root, split="all")
     assert report["detection"]["precision"] == 0.5 and report["detection"]["recall"] == 0.5
     assert report["end_to_end"]["matched"] == 1
     assert report["bag_of_words"]["recall"] == 0.5

@@ -27,6 +27,16 @@ def test_icdar2015(tmp_path):
     assert ann.words[1].ignore
 
 
+def test_blurred_street_photos_are_split_by_image_number():
+    from ocrnet.data.splits import TRAIN, VAL, scene_split
+    from ocrnet.types import Annotation
+
+    def photo(n):
+        return Annotation(image_path=f"icdar2015_dev/images/img_{n}.jpg", width=8, height=8, source="icdar2015")
+
+    assert [scene_split(photo(n), 0) for n in (1, 2, 49, 50)] == [TRAIN, VAL, TRAIN, VAL]
+
+
 def test_icdar2013(tmp_path):
     _img(tmp_path / "images" / "img_7.png")
     (tmp_path / "gt").mkdir()

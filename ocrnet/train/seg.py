@@ -89,7 +89,12 @@ def synthetic_items(folder: Path) -> list[Item]:
 
 def real_items(root: Path) -> list[Item]:
     items: list[Item] = []
-    for rel, fmt in (("icdar2013_born_digital", "icdar2013"), ("plates_us/scenes", "plates"), ("sroie_dev", "sroie")):
+    for rel, fmt in (
+        ("icdar2013_born_digital", "icdar2013"),
+        ("icdar2015_dev", "icdar2015"),
+        ("plates_us/scenes", "plates"),
+        ("sroie_dev", "sroie"),
+    ):
         if (root / rel).is_dir():
             for index, ann in enumerate(load_dataset(root / rel, fmt)):
                 if scene_split(ann, index) == TRAIN:

@@ -16,7 +16,12 @@ import torch
 from ocrnet.eval.compare import compare
 
 SETS = (  # format, data folder under DATA_ROOT, results folder under --out, title
-    ("icdar2015", "icdar2015_dev", "blurred_scenes", "ICDAR 2015 dev copy (50 images, heavy motion blur)"),
+    (
+        "icdar2015",
+        "icdar2015_dev",
+        "blurred_scenes",
+        "ICDAR 2015 dev copy (held-out even-numbered half, 25 images, heavy motion blur)",
+    ),
     ("icdar2013", "icdar2013_born_digital", "born_digital", "ICDAR 2013 born-digital (held-out fifth, 82 images)"),
     ("plates", "plates_us/scenes", "plate_scenes", "US plate scenes (held-out quarter)"),
     ("sroie", "sroie_dev", "receipts", "SROIE receipts (held-out 080-099)"),

@@ -449,12 +449,13 @@ def train_seg(
         threads=threads,
         amp=amp,
         resume=resume,
-        **({} if smear_share is None else {"smear_share": smear_share}),
         skip_channels=skip_channels,
         refine_channels=refine_channels,
         train_only=list(train_only),
         init=init,
     )
+    if smear_share is not None:
+        cfg.smear_share = smear_share
     console.print(f"best weights: {train_segmenter(cfg)}")
 
 

@@ -127,16 +127,6 @@ def test_class_ids_stable():
     assert CLASS_ID["background"] == 0
 
 
-def test_inner_quad_trims_each_side():
-    import numpy as np
-
-    from ocrnet.pipeline import inner_quad
-
-    quad = np.float32([[0, 0], [100, 0], [100, 50], [0, 50]])
-    inner = inner_quad(quad, 0.04, 0.2)
-    assert np.allclose(inner, [[4, 10], [96, 10], [96, 40], [4, 40]], atol=1e-4)
-
-
 class FixedConsensus(TableRecognizer):
     """Plate views all read as ``raw``; records whether it was asked with a plate prior."""
 

@@ -219,3 +219,11 @@ def test_plate_prior_settles_only_what_the_image_leaves_open():
     assert sure[0].argmax() == index["O"]
     flat = plate_probabilities(_plate_frame(DEFAULT_CHARSET, O=0.5, **{"0": 0.5}), DEFAULT_CHARSET, 0.0)
     assert flat[0, index["O"]] == pytest.approx(flat[0, index["0"]])
+
+
+def test_inner_quad_trims_each_side():
+    from ocrnet.postprocess.plates import inner_quad
+
+    quad = np.float32([[0, 0], [100, 0], [100, 50], [0, 50]])
+    inner = inner_quad(quad, 0.04, 0.2)
+    assert np.allclose(inner, [[4, 10], [96, 10], [96, 40], [4, 40]], atol=1e-4)

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, polygon_class, split_at_spaces
+from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, split_at_spaces
 from ocrnet.io import ImageLoadError, ImageSource, load_image
 from ocrnet.layout import assign_layout
+from ocrnet.postprocess.classes import polygon_class
 from ocrnet.postprocess.crops import CropFrame, rectify
 from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, inner_quad, plate_probabilities
 from ocrnet.postprocess.strokes import StrokeWordParams, merged_box, stroke_words

@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from ocrnet.fusion import FusionParams, full_mask, fuse, vote_class
+from ocrnet.fusion import FusionParams, full_mask, fuse
 from ocrnet.layout import assign_layout, group_lines
 from ocrnet.outputs import erase_text, to_markdown
+from ocrnet.postprocess.classes import vote_class
 from ocrnet.predict.recognition import Reading, calibrate
 from ocrnet.types import CLASS_ID, Block, Line, PageResult, Word
 

@@ -5,7 +5,7 @@ from ocrnet.eval.metrics import detection_counts
 from ocrnet.postprocess.ctc import beam_decode, greedy_decode
 from ocrnet.postprocess.db import DBParams, order_clockwise, polygons_from_map
 from ocrnet.train.targets import THRESH_MAX, THRESH_MIN, make_targets
-from ocrnet.types import IGNORE_INDEX, Word
+from ocrnet.types import CLASS_ID, IGNORE_INDEX, Word
 
 CHARSET = "abc"
 
@@ -50,6 +50,20 @@ def test_db_drops_low_scores_and_scales_to_image():
     prob[10:20, 10:50] = 0.9
     [(poly, _)] = polygons_from_map(prob, scale=(2.0, 2.0))
     assert poly[:, 0].max() > 90  # map pixels scaled to image pixels
+
+
+def test_db_grows_plates_by_their_own_ratio():
+    prob = np.zeros((60, 200), np.float32)
+    prob[20:40, 20:80] = 0.9
+    prob[20:40, 120:180] = 0.9
+    classes = np.zeros((60, 200), np.uint8)
+    classes[15:45, 115:185] = CLASS_ID["plate"]
+    params = DBParams(unclip_ratio=1.5, plate_unclip_ratio=1.0)
+    word, plate = sorted(polygons_from_map(prob, params, classes=classes), key=lambda d: d[0][:, 0].min())
+    word_height, plate_height = (np.ptp(p[:, 1]) for p, _ in (word, plate))
+    assert plate_height < word_height - 3  # same kernel, smaller offset
+    alike = sorted(polygons_from_map(prob, params), key=lambda d: d[0][:, 0].min())
+    assert np.ptp(alike[1][0][:, 1]) == pytest.approx(word_height)  # no class map: one ratio
 
 
 def test_db_keeps_a_kernel_whose_contour_touches_itself():

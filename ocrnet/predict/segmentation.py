@@ -97,7 +97,7 @@ class Segmenter:
         maps = self.maps(image)
         height, width = image.shape[:2]
         mh, mw = maps["region"].shape
-        polygons = polygons_from_map(maps["region"], self.params, scale=(width / mw, height / mh))
+        polygons = polygons_from_map(maps["region"], self.params, (width / mw, height / mh), maps["classes"])
         return SegOutput(
             stroke=cv2.resize(maps["stroke"], (width, height), interpolation=cv2.INTER_LINEAR),
             region=cv2.resize(maps["region"], (width, height), interpolation=cv2.INTER_LINEAR),

@@ -162,7 +162,7 @@ def test_tune_db_ranks_settings_by_hmean():
         params = DBParams()
 
         def maps(self, image):
-            return {"region": region}
+            return {"region": region, "classes": np.zeros(region.shape, np.uint8)}
 
     sample = Annotation(image_path=None, width=160, height=96, words=words, image=np.zeros((96, 160, 3), np.uint8))
     ranked = tune_db(MapSegmenter(), {"a": [sample], "b": [sample]}, binary=(0.3,), box=(0.5, 0.95), unclip=(1.6,))

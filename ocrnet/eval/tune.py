@@ -11,17 +11,17 @@ import numpy as np
 
 from ocrnet.eval.metrics import evaluate_detection
 from ocrnet.io import load_image
-from ocrnet.postprocess.db import DBParams, polygons_from_map
-from ocrnet.predict.segmentation import Segmenter
+from ocrnet.postprocess.db import DBParams
+from ocrnet.predict.segmentation import Segmenter, map_polygons
 from ocrnet.types import Annotation, Word
 
 
-def _maps(segmenter: Segmenter, samples: list[Annotation]) -> list[tuple[np.ndarray, float, float]]:
+def _maps(segmenter: Segmenter, samples: list[Annotation]) -> list[tuple[dict[str, np.ndarray], int, int]]:
+    """Each image's network maps and its size."""
     out = []
     for sample in samples:
         image = sample.image if sample.image is not None else load_image(sample.image_path)
-        region = segmenter.maps(image)["region"]
-        out.append((region, image.shape[1] / region.shape[1], image.shape[0] / region.shape[0]))
+        out.append((segmenter.maps(image), image.shape[0], image.shape[1]))
     return out
 
 
@@ -40,8 +40,8 @@ def tune_db(
         scores = {}
         for name, samples in sets.items():
             dets = [
-                [Word(polygon=p.tolist(), text="") for p, _ in polygons_from_map(r, params, (sx, sy))]
-                for r, sx, sy in stored[name]
+                [Word(polygon=p.tolist(), text="") for p, _ in map_polygons(maps, h, w, params)]
+                for maps, h, w in stored[name]
             ]
             scores[name] = evaluate_detection([s.words for s in samples], dets).as_dict()
         results.append((params, scores, float(np.mean([s["hmean"] for s in scores.values()]))))

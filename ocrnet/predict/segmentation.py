@@ -52,6 +52,14 @@ def network_size(
 MIN_LONG_SIDE = 960
 
 
+def map_polygons(
+    maps: dict[str, np.ndarray], height: int, width: int, params: DBParams
+) -> list[tuple[np.ndarray, float]]:
+    """Word polygons in the pixels of a ``height`` x ``width`` image from its network maps."""
+    mh, mw = maps["region"].shape
+    return polygons_from_map(maps["region"], params, (width / mw, height / mh), maps["classes"])
+
+
 class Segmenter:
     def __init__(
         self,
@@ -96,8 +104,7 @@ class Segmenter:
     def __call__(self, image: np.ndarray) -> SegOutput:
         maps = self.maps(image)
         height, width = image.shape[:2]
-        mh, mw = maps["region"].shape
-        polygons = polygons_from_map(maps["region"], self.params, (width / mw, height / mh), maps["classes"])
+        polygons = map_polygons(maps, height, width, self.params)
         return SegOutput(
             stroke=cv2.resize(maps["stroke"], (width, height), interpolation=cv2.INTER_LINEAR),
             region=cv2.resize(maps["region"], (width, height), interpolation=cv2.INTER_LINEAR),

@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+
 import torch
 
 from ocrnet.data.synth.writer import write_dataset
@@ -93,3 +95,15 @@ def test_smeared_crops_keep_their_words_and_drop_their_strokes(tmp_path):
         with_words = [c for c in (sampler.one() for _ in range(12)) if c["region"].sum() > 0]
         assert with_words  # a smeared word is still text
         assert all((c["stroke_mask"].sum() > 0) == strokes_taught for c in with_words)
+
+
+def test_stroke_targets_hold_the_share_of_ink_at_glyph_edges(tmp_path):
+    """Sampled as the image is, a warped glyph edge gets fractional ink, never a jagged 0/1 edge."""
+    from ocrnet.train.seg import SceneSampler
+
+    write_dataset(["sign", "document"], 4, tmp_path / "scenes", size=128)
+    sampler = SceneSampler(_tiny_seg_config(tmp_path, steps=1, smear_share=0.0), rank=0)
+    targets = np.concatenate([c["stroke"].ravel() for c in (sampler.one() for _ in range(8))])
+    assert targets.min() >= 0.0 and targets.max() <= 1.0
+    edges = ((targets > 0.05) & (targets < 0.95)).sum()
+    assert edges > 0.1 * (targets >= 0.95).sum()

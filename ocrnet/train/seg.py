@@ -196,7 +196,9 @@ class SceneSampler:
             image_c = photometric(self.rng, self._smear(image_c, float(np.median(heights)) * scale), blur_strength=0)
         else:
             image_c = photometric(self.rng, image_c)
-        stroke_c = warp(stroke, cv2.INTER_NEAREST, 0) if stroke is not None else None
+        # the stroke mask is sampled exactly as the image is (bilinear), so a warped glyph edge gets the
+        # share of ink its pixel holds; nearest sampling moved edges by up to half a scaled pixel
+        stroke_c = warp(stroke.astype(np.float32), cv2.INTER_LINEAR, 0) if stroke is not None else None
         classes_c = warp(classes, cv2.INTER_NEAREST, IGNORE_INDEX) if classes is not None else None
         labelled_c = (
             inside if labelled is None else inside & warp(labelled.astype(np.uint8), cv2.INTER_NEAREST, 0).astype(bool)

@@ -20,7 +20,7 @@ class SegTargets:
     region_mask: np.ndarray  # HxW float32: 0 where the region loss must not look (don't care, unlabelled)
     thresh: np.ndarray  # HxW float32 in [0.3, 0.7]
     thresh_mask: np.ndarray  # HxW float32: 1 inside the grown polygons
-    stroke: np.ndarray  # HxW float32 {0,1}
+    stroke: np.ndarray  # HxW float32 in [0, 1]: the share of each pixel the glyphs cover
     stroke_mask: np.ndarray  # HxW float32: 0 where no stroke labels exist
     classes: np.ndarray  # HxW int64 class ids, IGNORE_INDEX where unknown
 

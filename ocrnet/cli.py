@@ -115,7 +115,7 @@ def read(
     resume: bool = typer.Option(False, help="Skip inputs already in the --json file."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
-    plate_weights: Path | None = typer.Option(None, help="Plate reader checkpoint (default: shipped)."),
+    plate_weights: Path | None = typer.Option(None, help="Plate reader (default: the word reader, no dictionary)."),
     max_side: int = typer.Option(2560, help="Longest side the segmentation network sees."),
     min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),

@@ -163,8 +163,8 @@ class Pipeline:
 
     @cached_property
     def plate_recognizer(self) -> Recognizer:
-        """Reads plate-class regions; loaded when the first plate is met."""
-        return self._plate_reader or Recognizer.for_plates()
+        """Reads plate-class regions: the word reader without its dictionary unless given one."""
+        return self._plate_reader or self.recognizer.without_lexicon()
 
     def _plate_prior(self, probs: np.ndarray) -> np.ndarray:
         return plate_probabilities(probs, self.plate_recognizer.charset, self.plate_prior)

@@ -46,13 +46,13 @@ def test_default_pipeline_finds_and_reads_a_clean_sign():
     assert all(w.polygon and 0 <= w.score <= 1 for w in page.words)
 
 
-def test_shipped_plate_reader_reads_a_clean_plate_number():
-    from ocrnet.models.recognizer import PLATE_WEIGHTS
+def test_plate_reader_is_the_word_reader_without_its_dictionary_and_reads_a_plate_number():
     from ocrnet.predict.recognition import Recognizer
 
-    assert PLATE_WEIGHTS.stat().st_size < 20 * 2**20
-    reader = Recognizer.for_plates()
-    assert reader.lexicon is None and reader.calibration is not None
+    words = Recognizer.default()
+    reader = words.without_lexicon()
+    assert reader.lexicon is None and words.lexicon is not None
+    assert reader.model is words.model and reader.calibration == words.calibration
     font = ImageFont.truetype("DejaVuSans-Bold.ttf", 40)
     left, top, right, bottom = font.getbbox("7KQ2095")
     image = Image.new("RGB", (right - left + 16, bottom - top + 16), (235, 235, 230))

@@ -3,7 +3,6 @@
 import json
 
 import numpy as np
-
 import torch
 
 from ocrnet.data.synth.writer import write_dataset

@@ -13,9 +13,6 @@ from ocrnet.models.backbone import conv_bn_relu
 from ocrnet.models.checkpoint import WEIGHTS_DIR, build_model
 
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "crnn.pt"
-#: The same network fine-tuned with plate number bands among its real crops; reads plate regions
-#: (held-out plate scenes 38 -> 43 of 56) but words a little worse (SVT 0.770 -> 0.747).
-PLATE_WEIGHTS = WEIGHTS_DIR / "crnn_plates.pt"
 
 
 @dataclass

@@ -4,6 +4,7 @@ lettering) and turned (vertical or upside-down text)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,12 +83,12 @@ class Recognizer:
 
         return cls.from_checkpoint(DEFAULT_WEIGHTS, **kwargs)
 
-    @classmethod
-    def for_plates(cls, **kwargs) -> Recognizer:
-        """The shipped plate reader (``models.recognizer.PLATE_WEIGHTS``), no dictionary."""
-        from ocrnet.models.recognizer import PLATE_WEIGHTS
-
-        return cls.from_checkpoint(PLATE_WEIGHTS, lexicon=None, **kwargs)
+    def without_lexicon(self) -> Recognizer:
+        """The same network and settings reading letter by letter (a plate is not a dictionary
+        word); shares the loaded network, so a second reader costs no memory."""
+        reader = copy.copy(self)
+        reader.lexicon = None
+        return reader
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Recognizer:

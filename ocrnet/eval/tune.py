@@ -17,11 +17,13 @@ from ocrnet.types import Annotation, Word
 
 
 def _maps(segmenter: Segmenter, samples: list[Annotation]) -> list[tuple[dict[str, np.ndarray], int, int]]:
-    """Each image's network maps and its size."""
+    """Each image's region and class maps (what ``map_polygons`` reads; the stroke map is not
+    kept, every image's maps stay in memory for the whole grid) and its size."""
     out = []
     for sample in samples:
         image = sample.image if sample.image is not None else load_image(sample.image_path)
-        out.append((segmenter.maps(image), image.shape[0], image.shape[1]))
+        maps = segmenter.maps(image)
+        out.append(({"region": maps["region"], "classes": maps["classes"]}, image.shape[0], image.shape[1]))
     return out
 
 

@@ -426,6 +426,7 @@ def train_seg(
     val_images: int = typer.Option(100, help="Synthetic validation images checked during training."),
     skip_channels: int = typer.Option(16, help="Half-resolution stroke branch width (0: off)."),
     refine_channels: int = typer.Option(16, help="Full-resolution stroke refiner width (0: off)."),
+    refine_context: int = typer.Option(0, help="Window of the refiner's local ink and paper colours (0: off)."),
     train_only: list[str] = typer.Option([], help="Train only these submodules (e.g. stroke_refiner)."),
     threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
     amp: bool = typer.Option(True, help="bf16 autocast."),
@@ -451,6 +452,7 @@ def train_seg(
         resume=resume,
         skip_channels=skip_channels,
         refine_channels=refine_channels,
+        refine_context=refine_context,
         train_only=list(train_only),
         init=init,
     )

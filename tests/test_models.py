@@ -3,7 +3,7 @@ import torch
 from ocrnet.models.checkpoint import export_weights, read_checkpoint
 from ocrnet.models.ocr_head import ObjectContextHead
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
-from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, textsegnet_resnet18
+from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, local_ink_and_paper, textsegnet_resnet18
 from ocrnet.types import CLASS_NAMES
 
 
@@ -41,6 +41,21 @@ def test_stroke_refiner_starts_as_identity_and_is_optional():
         torch.nn.init.normal_(refined.stroke_refiner.body[-1].weight)
         assert not torch.allclose(refined(images)["stroke"], plain(images)["stroke"])
         assert torch.equal(refined(images)["region"], plain(images)["region"])  # strokes only
+
+
+def test_refiner_context_places_an_edge_pixel_by_its_share_of_ink():
+    """Dark ink (0) on light paper (1), one column of edge pixels 30% ink: with the true mask as the
+    coarse probability, the position channel reads each pixel's ink share."""
+    image = torch.ones(1, 3, 24, 24)
+    image[..., 8:12] = 0.0
+    image[..., 12] = 0.7
+    prob = (image[:, :1] < 0.5).float()
+    position = local_ink_and_paper(image, prob, 7)[:, -1]
+    assert torch.allclose(position[0, :, 12], torch.full((24,), 0.3), atol=0.01)
+    assert torch.allclose(position[0, :, 10], torch.ones(24), atol=0.01)
+    assert torch.allclose(position[0, :, 14], torch.zeros(24), atol=0.01)
+    refined = TextSegNet(TextSegNetConfig(backbone="resnet10", base_width=16, refine_channels=8, refine_context=7))
+    assert refined.eval()(torch.randn(1, 3, 64, 64))["stroke"].shape == (1, 1, 64, 64)
 
 
 def test_ocr_head_pools_regions_over_pixels():

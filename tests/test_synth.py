@@ -3,7 +3,10 @@ import numpy as np
 import pytest
 
 from ocrnet.data.synth import KINDS, generate, generate_crop
+from ocrnet.data.synth.canvas import Canvas, TextStyle, render_line
 from ocrnet.data.synth.dataset import SynthCrops, SynthScenes
+from ocrnet.data.synth.effects import placement
+from ocrnet.data.synth.fonts import discover_fonts
 from ocrnet.data.synth.preview import preview
 from ocrnet.data.synth.writer import write_dataset
 from ocrnet.io import read_jsonl
@@ -34,6 +37,25 @@ def test_labels_agree_with_pixels(kind):
     # every word polygon sits on pixels of a text class
     text_pixels = (sample.class_map != CLASS_ID["background"]) & (sample.class_map != IGNORE_INDEX)
     assert (text_pixels & strokes).sum() / strokes.sum() > 0.9
+
+
+def test_stroke_mask_is_where_the_image_is_more_than_half_ink():
+    """Black text on white, pasted twice with sub-pixel offsets, a rotation and a reduction: the
+    image's darkness is then the glyph coverage, so the label must be exactly darkness > 0.5."""
+    face = discover_fonts()[0]
+    line = render_line(["Stroke", "edges"], TextStyle(face, 20, (0.0, 0.0, 0.0)), 0.0, "paragraph")
+    page = Canvas(60, 200, opaque=True)
+    page.set_background(np.full((60, 200, 3), 255.0, np.float32))
+    page.new_block("paragraph")
+    page.place_line(line, 10.37, 12.61, 0)
+    scene = Canvas(80, 160, opaque=True)
+    scene.set_background(np.full((80, 160, 3), 255.0, np.float32))
+    scene.paste(page, placement(np.random.default_rng(0), 200, 60, (80.3, 40.6), 0.7, 8.0, 0.0))
+    darkness = 1.0 - scene.rgb.mean(axis=2) / 255.0
+    decided = np.abs(darkness - 0.5) > 0.01  # a rounding hair from the threshold either way is a tie
+    label = scene.stroke_mask().astype(bool)
+    assert label.sum() > 200
+    assert np.array_equal(label[decided], darkness[decided] > 0.5)
 
 
 @pytest.mark.parametrize("kind", KINDS)

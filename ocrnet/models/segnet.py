@@ -34,6 +34,9 @@ class TextSegNetConfig:
     # >0: a full-resolution refinement of the stroke map from the image (see StrokeRefiner; the
     # shipped model: 16); 0 by default for the same reason
     refine_channels: int = 0
+    # >0: the refiner also sees each pixel against the mean ink and paper colours of a window this
+    # many pixels wide (see local_ink_and_paper); 0 by default for the same reason
+    refine_context: int = 0
 
 
 class UpsampleHead(nn.Module):
@@ -74,19 +77,51 @@ class StrokeRefiner(nn.Module):
     the 1-3 px strokes of document text (its masks come out fat and blocky). Three small
     convolutions over the image and the coarse stroke probability add a residual to the logits;
     the last one starts at zero, so a refiner added to a trained network changes nothing until
-    it is trained.
+    it is trained. With ``context``, they also see where each pixel's colour lies between the
+    local ink and paper colours, which is what decides whether it is more than half ink.
     """
 
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, context: int = 0) -> None:
         super().__init__()
+        self.context = context
+        inputs = 4 + (CONTEXT_CHANNELS if context else 0)
         self.body = nn.Sequential(
-            conv_bn_relu(4, channels), conv_bn_relu(channels, channels), nn.Conv2d(channels, 1, 3, padding=1)
+            conv_bn_relu(inputs, channels), conv_bn_relu(channels, channels), nn.Conv2d(channels, 1, 3, padding=1)
         )
         nn.init.zeros_(self.body[-1].weight)
         nn.init.zeros_(self.body[-1].bias)
 
     def forward(self, coarse: Tensor, images: Tensor) -> Tensor:
-        return coarse + self.body(torch.cat([images, torch.sigmoid(coarse)], dim=1))
+        prob = torch.sigmoid(coarse)
+        parts = [images, prob]
+        if self.context:
+            parts.append(local_ink_and_paper(images, prob, self.context))
+        return coarse + self.body(torch.cat(parts, dim=1))
+
+
+#: Channels added by ``local_ink_and_paper``: colour minus ink (3), colour minus paper (3), position.
+CONTEXT_CHANNELS = 7
+
+
+def box_mean(x: Tensor, window: int) -> Tensor:
+    """Mean over a ``window`` x ``window`` box, as two 1-D passes (cheap at full resolution)."""
+    pad = window // 2
+    x = F.avg_pool2d(x, (1, window), 1, (0, pad), count_include_pad=False)
+    return F.avg_pool2d(x, (window, 1), 1, (pad, 0), count_include_pad=False)
+
+
+def local_ink_and_paper(images: Tensor, prob: Tensor, window: int) -> Tensor:
+    """Each pixel's colour minus the mean ink colour and minus the mean paper colour around it, and
+    where it lies on the line from paper (0) to ink (1): a pixel is stroke when it is more than half
+    ink, and only these local references say how far from ink an anti-aliased or blurred edge pixel
+    is. Ink is weighted by the coarse stroke probability; paper by the probability that no stroke
+    touches the pixel, so that the edge pixels being judged do not pull the paper towards ink."""
+    ink = box_mean(images * prob, window) / (box_mean(prob, window) + 1e-3)
+    clear = 1 - F.max_pool2d(prob, 3, 1, 1)
+    paper = box_mean(images * clear, window) / (box_mean(clear, window) + 1e-3)
+    to_ink, to_pixel = ink - paper, images - paper
+    position = (to_pixel * to_ink).sum(1, keepdim=True) / ((to_ink * to_ink).sum(1, keepdim=True) + 1e-2)
+    return torch.cat([images - ink, to_pixel, position.clamp(-2.0, 3.0)], dim=1)
 
 
 class TextSegNet(nn.Module):
@@ -107,7 +142,7 @@ class TextSegNet(nn.Module):
         self.context = ObjectContextHead(cfg.fpn_channels, len(cfg.classes), cfg.key_channels)
         self.text_head = UpsampleHead(cfg.fpn_channels, 3, cfg.skip_channels)  # stroke, region, threshold
         self.class_head = nn.Conv2d(cfg.fpn_channels, len(cfg.classes), 1)
-        self.stroke_refiner = StrokeRefiner(cfg.refine_channels) if cfg.refine_channels else None
+        self.stroke_refiner = StrokeRefiner(cfg.refine_channels, cfg.refine_context) if cfg.refine_channels else None
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
         features = self.decoder(self.encoder(images))

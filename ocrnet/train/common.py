@@ -191,7 +191,13 @@ class TrainingRun:
             from ocrnet.models.checkpoint import read_checkpoint
 
             state = read_checkpoint(init)["state_dict"]
-            state = {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+            own = model.state_dict()
+            # a layer whose shape changed (a refiner given more inputs, say) starts fresh like a new one
+            state = {
+                k: v.float() if v.is_floating_point() else v
+                for k, v in state.items()
+                if k not in own or own[k].shape == v.shape
+            }
             missing, unexpected = model.load_state_dict(state, strict=False)  # new layers start fresh
             if unexpected:
                 raise ValueError(f"{init} holds weights this model lacks: {unexpected[:5]}")

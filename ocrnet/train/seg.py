@@ -52,6 +52,7 @@ class SegTrainConfig:
     data_root: Path | None = None
     skip_channels: int = 16  # TextSegNet's half-resolution stroke branch (0: off)
     refine_channels: int = 16  # TextSegNet's full-resolution stroke refiner (0: off)
+    refine_context: int = 0  # window of the refiner's local ink and paper colours (0: off)
     # train only the parameters under these module names (e.g. "stroke_refiner"), the rest frozen
     train_only: list[str] = field(default_factory=list)
     steps: int = 6000
@@ -310,7 +311,11 @@ def train_segmenter(cfg: SegTrainConfig) -> Path:
     # a network started from earlier weights keeps their architecture; a stroke branch they lack
     # is added at the configured width and starts fresh
     earlier = read_checkpoint(cfg.init)["config"] if cfg.init is not None else {}
-    branches = {"skip_channels": cfg.skip_channels, "refine_channels": cfg.refine_channels}
+    branches = {
+        "skip_channels": cfg.skip_channels,
+        "refine_channels": cfg.refine_channels,
+        "refine_context": cfg.refine_context,
+    }
     model_cfg = TextSegNetConfig(**{**earlier, **{k: earlier.get(k) or v for k, v in branches.items()}})
     model = TextSegNet(model_cfg)
     freeze_all_but(model, cfg.train_only)

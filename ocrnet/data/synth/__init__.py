@@ -61,7 +61,7 @@ def generate(
         words=canvas.words,
         source=f"synth/{kind}",
         image=image,
-        stroke_mask=canvas.stroke,
+        stroke_mask=canvas.stroke_mask(),
         class_map=canvas.classes,
         lines=canvas.lines,
         blocks=[b for b in canvas.blocks],

@@ -4,7 +4,10 @@ Scenes are built from layers: a text line, a sign panel with its lines, a plate,
 layer is a ``Canvas`` with premultiplied colour, coverage (alpha), a glyph mask, a class map and
 word polygons; ``paste`` warps a whole layer into its parent with one homography, so pixels,
 masks and polygons can never disagree. Whatever a later layer covers is removed from the glyph
-mask below it, which makes the stroke mask "visible glyph pixels" by construction.
+ink below it, which makes the stroke mask "visible glyph pixels" by construction. Glyph ink is
+carried as coverage (the share of each pixel that visible glyph fill covers) through every warp
+and binarised once at the end: binarising after each resampling moved edges by up to half a
+pixel from where the image itself puts them.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ class Canvas:
         self.height, self.width = int(height), int(width)
         self.rgb = np.zeros((self.height, self.width, 3), np.float32)  # premultiplied by alpha
         self.alpha = np.full((self.height, self.width), 1.0 if opaque else 0.0, np.float32)
-        self.stroke = np.zeros((self.height, self.width), np.uint8)
+        self.stroke = np.zeros((self.height, self.width), np.float32)  # visible glyph coverage, 0..1
         fill = CLASS_ID["background"] if opaque else IGNORE_INDEX
         self.classes = np.full((self.height, self.width), fill, np.uint8)
         self.words: list[Word] = []
@@ -81,7 +84,7 @@ class Canvas:
         a = coverage[:, :, None]
         self.rgb[region] = self.rgb[region] * (1.0 - a) + color * a
         self.alpha[region] = coverage + self.alpha[region] * (1.0 - coverage)
-        self.stroke[region][coverage > 0.5] = 0
+        self.stroke[region] *= 1.0 - coverage
 
     def draw_text(
         self, words: list[str], style: TextStyle, x: float, y: float, cls: str, block: int, curve: float = 0.0
@@ -121,14 +124,13 @@ class Canvas:
 
         alpha = warp(layer.alpha, cv2.INTER_LINEAR)
         rgb = warp(layer.rgb, cv2.INTER_LINEAR)
-        stroke = warp(layer.stroke * np.uint8(255), cv2.INTER_LINEAR) > 127
+        stroke = warp(layer.stroke, cv2.INTER_LINEAR)
         classes = warp(layer.classes, cv2.INTER_NEAREST, IGNORE_INDEX)
         region = (slice(y0, y1), slice(x0, x1))
         a = alpha[:, :, None]
         self.rgb[region] = self.rgb[region] * (1.0 - a) + rgb
         self.alpha[region] = alpha + self.alpha[region] * (1.0 - alpha)
-        self.stroke[region][alpha > 0.5] = 0
-        self.stroke[region][stroke] = 1
+        self.stroke[region] = self.stroke[region] * (1.0 - alpha) + stroke
         self.classes[region] = np.where(classes != IGNORE_INDEX, classes, self.classes[region])
         self._adopt_labels(layer, homography)
         return True
@@ -183,6 +185,10 @@ class Canvas:
 
     def rgb_uint8(self) -> np.ndarray:
         return np.clip(self.rgb + 0.5, 0, 255).astype(np.uint8)
+
+    def stroke_mask(self) -> np.ndarray:
+        """Pixels more than half covered by visible glyph ink (uint8 0/1)."""
+        return (self.stroke > 0.5).astype(np.uint8)
 
 
 def clip_to_frame(points: np.ndarray, frame: Polygon) -> tuple[np.ndarray, float]:
@@ -275,7 +281,7 @@ def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> C
         ring = cv2.dilate(fill, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
         layer.composite(ring, np.asarray(style.outline, np.float32))
     layer.composite(fill, np.asarray(style.color, np.float32))
-    layer.stroke = (fill > 0.5).astype(np.uint8)
+    layer.stroke = fill.copy()
 
     layer.lines.append(Line(words=list(range(len(words))), text=" ".join(words)))
     for word, start, word_width in zip(words, starts, widths, strict=True):

@@ -70,6 +70,10 @@ class UpsampleHead(nn.Module):
         return self.body[4](x)
 
 
+#: Channels added by ``local_ink_and_paper``: colour minus ink (3), colour minus paper (3), position.
+CONTEXT_CHANNELS = 7
+
+
 class StrokeRefiner(nn.Module):
     """Corrects the stroke logits at full resolution from the image pixels themselves.
 
@@ -97,10 +101,6 @@ class StrokeRefiner(nn.Module):
         if self.context:
             parts.append(local_ink_and_paper(images, prob, self.context))
         return coarse + self.body(torch.cat(parts, dim=1))
-
-
-#: Channels added by ``local_ink_and_paper``: colour minus ink (3), colour minus paper (3), position.
-CONTEXT_CHANNELS = 7
 
 
 def box_mean(x: Tensor, window: int) -> Tensor:

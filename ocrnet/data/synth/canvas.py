@@ -281,7 +281,7 @@ def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> C
         ring = cv2.dilate(fill, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
         layer.composite(ring, np.asarray(style.outline, np.float32))
     layer.composite(fill, np.asarray(style.color, np.float32))
-    layer.stroke = fill.copy()
+    layer.stroke = fill  # nothing below writes to either
 
     layer.lines.append(Line(words=list(range(len(words))), text=" ".join(words)))
     for word, start, word_width in zip(words, starts, widths, strict=True):

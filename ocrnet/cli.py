@@ -216,25 +216,28 @@ def recognize(
         raise typer.Exit(1)
 
 
+FORMAT_HELP = "icdar2015, icdar2013, words, plates, sroie, synth (scenes) or synth-words (crops)."
+
+
 @app.command("eval")
 def eval_command(
-    path: Path | None = typer.Argument(None, help="Data set folder (not needed for --format synth)."),
-    fmt: str = typer.Option(..., "--format", help="icdar2015, icdar2013, words, plates, sroie or synth."),
+    path: Path | None = typer.Argument(None, help="Data set folder (not needed for synth and synth-words)."),
+    fmt: str = typer.Option(..., "--format", help=FORMAT_HELP),
     engine: str = typer.Option("ocrnet", help="Engine: ocrnet, tesseract, ppocrv4, ppocrv6, easyocr."),
     split: str = typer.Option("val", help="val (held out from training), train or all."),
     limit: int | None = typer.Option(None, help="Only the first N items."),
-    synth_count: int = typer.Option(500, help="Images in the synthetic validation set."),
+    synth_count: int = typer.Option(500, help="Images (synth) or crops (synth-words) in the synthetic validation set."),
     out: Path | None = typer.Option(None, help="Folder for report.json and predictions.jsonl."),
 ) -> None:
     """Run an engine over a data set and print its figures."""
     import json
 
     from ocrnet.engines import create_engine
-    from ocrnet.eval.runners import FORMATS, run_eval, save_report
+    from ocrnet.eval.runners import FORMATS, RENDERED_FORMATS, run_eval, save_report
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    if fmt != "synth" and path is None:
+    if fmt not in RENDERED_FORMATS and path is None:
         raise typer.BadParameter("give the data set folder")
     report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count)
     if out:
@@ -244,9 +247,9 @@ def eval_command(
 
 @app.command()
 def compare(
-    path: Path | None = typer.Argument(None, help="Data set folder (not needed for --format synth)."),
+    path: Path | None = typer.Argument(None, help="Data set folder (not needed for synth and synth-words)."),
     engines: str = typer.Option("ocrnet,tesseract,ppocrv4,ppocrv6,easyocr", help="Comma-separated engines."),
-    fmt: str = typer.Option(..., "--format", help="icdar2015, icdar2013, words, plates, sroie or synth."),
+    fmt: str = typer.Option(..., "--format", help=FORMAT_HELP),
     split: str = typer.Option("val", help="val, train or all."),
     limit: int | None = typer.Option(None, help="Only the first N items."),
     out: Path = typer.Option(Path("out/compare"), help="Folder for table.md, chart.png and per-engine reports."),

@@ -94,3 +94,19 @@ def test_compare_writes_table_and_chart(tmp_path, monkeypatch):
     monkeypatch.setattr(compare_module, "create_engine", lambda name: pytest.fail(f"{name} ran again"))
     again, _ = compare_module.compare(["echo"], "icdar2015", root, tmp_path / "out", reuse={"echo"})
     assert "| echo | 1.000 | 1.000 | 1.000 |" in again
+
+
+def test_synthetic_crop_eval_renders_the_fixed_validation_crops():
+    from ocrnet.data.crops import synthetic_crop_validation
+
+    texts = [crop.text for crop in synthetic_crop_validation(3)]
+    assert texts == [crop.text for crop in synthetic_crop_validation(3)]  # same seed, same crops
+
+    class Oracle(EchoEngine):
+        def recognize(self, crops):
+            return [(text, 1.0) for text in texts[: len(crops)]]
+
+    report, predictions = run_eval(Oracle(), "synth-words", None, synth_count=3)
+    assert report["crops"] == 3 and report["accuracy"] == 1.0
+    assert [p["gt"] for p in predictions] == texts
+    assert run_eval(EchoEngine(), "synth-words", None, synth_count=3)[0]["accuracy"] < 1.0

@@ -8,7 +8,7 @@ from ocrnet.data.synth import generate
 from ocrnet.io import save_image
 from ocrnet.pipeline import Pipeline, normalize_plate, plates
 from ocrnet.predict.recognition import Reading
-from ocrnet.predict.segmentation import SegOutput
+from ocrnet.predict.segmentation import SegOutput, channel_argmax
 from ocrnet.types import CLASS_ID
 from ocrnet.video import Tracker, frames
 
@@ -149,3 +149,10 @@ def test_plate_reader_takes_plates_but_not_words_or_prices_taken_for_plates():
         assert bool(plate_reader.asked) == read_as_plate and all(plate_reader.asked)
         plate_texts = {w.text for w in result.words if w.cls == "plate"}
         assert ("PLATE1" in plate_texts) == read_as_plate
+
+
+def test_channel_argmax_matches_numpy_ties_included(rng):
+    logits = rng.integers(0, 3, size=(8, 37, 53)).astype(np.float32)  # few values: many ties
+    index = channel_argmax(logits)
+    assert index.dtype == np.uint8
+    np.testing.assert_array_equal(index, logits.argmax(0))

@@ -11,12 +11,16 @@ import numpy as np
 from ocrnet.charset import DEFAULT_CHARSET
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.splits import crop_split, scene_split
+from ocrnet.data.synth import generate_crop
 from ocrnet.io import ImageLoadError, load_image
 from ocrnet.postprocess.crops import rectify
 from ocrnet.postprocess.plates import PLATE_VIEWS, inner_quad
 from ocrnet.types import Annotation, CropSample
 
 STORE_HEIGHT = 48
+
+#: Seed of the fixed synthetic validation crops; training folders are rendered with other seeds.
+CROP_VALIDATION_SEED = 999
 
 #: Real crop sets under a data root (../shared/data), by reader format.
 REAL_CROP_SETS = (("words/iiit5k_train", "words"), ("words/svt_train", "words"), ("plates_us/crops", "plate_crops"))
@@ -110,4 +114,13 @@ def synthetic_crops(folder: str | Path, limit: int | None = None) -> list[CropSa
             out.append(CropSample(image_path=str(folder / rel), text=text, source="synth"))
         if limit and len(out) >= limit:
             break
+    return out
+
+
+def synthetic_crop_validation(count: int = 500) -> list[CropSample]:
+    """The fixed synthetic validation crops, rendered in memory: the same ``count`` every time."""
+    out = []
+    for i in range(count):
+        image, text = generate_crop((CROP_VALIDATION_SEED, i))
+        out.append(CropSample(image_path=None, text=text, source="synth_val", image=image))
     return out

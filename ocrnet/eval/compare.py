@@ -9,7 +9,7 @@ from typing import Any
 
 from ocrnet.engines import create_engine
 from ocrnet.engines.base import EngineUnavailable
-from ocrnet.eval.runners import run_eval, save_report
+from ocrnet.eval.runners import CROP_FORMATS, run_eval, save_report
 
 #: The headline figures per format: (label, path into the report).
 HEADLINES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
@@ -32,6 +32,7 @@ HEADLINES: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "plates": [("plates read", ("plate_accuracy",)), ("plates found", ("plate_found",))],
     "words": [("word acc", ("accuracy",)), ("acc (case)", ("accuracy_case_sensitive",)), ("1-NED", ("one_minus_ned",))],
 }
+HEADLINES["synth-words"] = HEADLINES["words"]
 
 
 def _get(report: dict[str, Any], path: tuple[str, ...]) -> float | None:
@@ -77,7 +78,7 @@ def compare(
         save_report(report, predictions, out / name)
         reports[name] = report
     columns = HEADLINES[fmt]
-    speed = "s/crop" if fmt == "words" else "s/image"
+    speed = "s/crop" if fmt in CROP_FORMATS else "s/image"
     lines = [
         f"| engine | {' | '.join(label for label, _ in columns)} | {speed} (median) |",
         "|---" * (len(columns) + 2) + "|",

@@ -12,6 +12,7 @@ import numpy as np
 from rich.progress import track
 
 from ocrnet.charset import normalize_36
+from ocrnet.data.crops import synthetic_crop_validation
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.splits import VAL, crop_split, scene_split
 from ocrnet.engines.base import Engine
@@ -26,7 +27,11 @@ from ocrnet.io import ImageLoadError, load_image
 from ocrnet.pipeline import normalize_plate
 from ocrnet.types import Annotation, Word
 
-FORMATS = ("icdar2015", "icdar2013", "words", "plates", "sroie", "synth")
+FORMATS = ("icdar2015", "icdar2013", "words", "plates", "sroie", "synth", "synth-words")
+#: Formats whose items are word crops (read, not searched for).
+CROP_FORMATS = ("words", "synth-words")
+#: Formats rendered in memory from a fixed seed: no data folder.
+RENDERED_FORMATS = ("synth", "synth-words")
 
 
 def _select(items: list, split: str, decide: Callable[[Any, int], str]) -> list:
@@ -182,6 +187,8 @@ def run_eval(
     predictions: list[dict] = []
     if fmt == "synth":
         report = eval_synth(engine, synth_count, predictions)
+    elif fmt == "synth-words":
+        report = eval_words(engine, synthetic_crop_validation(synth_count), predictions)
     elif fmt == "words":
         crops = _select(load_dataset(path), split, crop_split)[:limit]
         report = eval_words(engine, crops, predictions)

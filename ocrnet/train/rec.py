@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from ocrnet.charset import ctc_index
-from ocrnet.data.crops import real_crops, synthetic_crops
+from ocrnet.data.crops import real_crops, synthetic_crop_validation, synthetic_crops
 from ocrnet.data.synth import generate_crop
 from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width
 from ocrnet.eval.metrics import character_error_rate, one_minus_ned, word_accuracy
@@ -95,11 +95,7 @@ def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
     if cfg.data_root:
         for crop in real_crops(cfg.data_root, "val"):
             sets.setdefault(crop.source, []).append(crop)
-    synth = []
-    for i in range(cfg.val_synth):
-        image, text = generate_crop((999, i))
-        synth.append(CropSample(image_path=None, text=text, source="synth_val", image=image))
-    sets["synth"] = synth
+    sets["synth"] = synthetic_crop_validation(cfg.val_synth)
     return sets
 
 

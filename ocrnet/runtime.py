@@ -1,7 +1,8 @@
 """Run the networks through ONNX Runtime, which is 1.5-4x faster than eager PyTorch on a CPU.
 
 A model is exported once per set of weights (keyed by a hash of its parameters) into the cache
-folder and reused after that; where onnx or onnxruntime is missing, callers stay on PyTorch.
+folder and reused after that (the few most recently used per network stay); where onnx or
+onnxruntime is missing, callers stay on PyTorch.
 """
 
 from __future__ import annotations
@@ -54,6 +55,18 @@ def weights_hash(model: nn.Module) -> str:
     return digest.hexdigest()[:16]
 
 
+#: Exports kept per model name: a few sets of weights in use stay cached, stale ones go.
+KEEP_EXPORTS = 4
+
+
+def prune_exports(name: str, keep: int = KEEP_EXPORTS) -> None:
+    """Delete all but the ``keep`` most recently used exports of ``name`` (each new set of weights,
+    such as every checkpoint tried or every test model, would otherwise add a file for good)."""
+    exports = sorted(CACHE.glob(f"{name}-*.onnx"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in exports[keep:]:
+        stale.unlink(missing_ok=True)
+
+
 class _TupleOutputs(nn.Module):
     """ONNX export needs tuples; the models return dicts."""
 
@@ -97,6 +110,9 @@ class OnnxRunner:
                     dynamo=False,
                 )
             tmp.replace(path)
+            prune_exports(name)
+        else:
+            path.touch()  # last use, for pruning
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads

@@ -164,3 +164,25 @@ def test_consensus_takes_the_reading_all_views_support_best():
     total = sum(string_log_likelihoods(np.log(np.clip(p, 1e-12, 1)), own, recognizer.charset) for p in probs)
     assert total[own.index(reading.text)] == total.max()
     assert len(reading.char_probs) == len(reading.text) and 0 < reading.score <= 1
+
+
+def test_onnx_cache_keeps_the_most_recently_used_exports(tmp_path, monkeypatch):
+    import os
+
+    from ocrnet import runtime
+
+    monkeypatch.setattr(runtime, "CACHE", tmp_path)
+    for age, tag in enumerate("abcdef"):
+        path = tmp_path / f"textsegnet-{tag}.onnx"
+        path.write_bytes(b"x")
+        os.utime(path, (1e9 - age, 1e9 - age))  # a newest ... f oldest
+    (tmp_path / "crnn-z.onnx").write_bytes(b"x")
+    os.utime(tmp_path / "crnn-z.onnx", (1.0, 1.0))  # older than all, but another model
+    runtime.prune_exports("textsegnet", keep=4)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "crnn-z.onnx",
+        "textsegnet-a.onnx",
+        "textsegnet-b.onnx",
+        "textsegnet-c.onnx",
+        "textsegnet-d.onnx",
+    ]

@@ -186,3 +186,42 @@ def test_onnx_cache_keeps_the_most_recently_used_exports(tmp_path, monkeypatch):
         "textsegnet-c.onnx",
         "textsegnet-d.onnx",
     ]
+
+
+def test_bf16_backend_agrees_with_fp32_and_leaves_the_model_alone():
+    import numpy as np
+    import pytest
+
+    from ocrnet.predict.recognition import Recognizer
+    from ocrnet.predict.segmentation import Segmenter
+    from ocrnet.runtime import fast_runner
+
+    torch.manual_seed(0)
+    seg_model = TextSegNet(TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=16, key_channels=8)).eval()
+    before = {k: v.clone() for k, v in seg_model.state_dict().items()}
+    image = (np.random.default_rng(1).random((70, 90, 3)) * 255).astype(np.uint8)
+    fast, slow = Segmenter(seg_model, backend="bf16").maps(image), Segmenter(seg_model, backend="torch").maps(image)
+    assert fast["region"].shape == slow["region"].shape and fast["region"].dtype == np.float32
+    assert np.abs(fast["region"] - slow["region"]).max() < 0.05  # bf16 keeps about 3 significant digits
+    assert np.abs(fast["region"] - slow["region"]).max() > 1e-4  # and it did run in bf16 (fp32 differs by 1e-6)
+    assert all(torch.equal(before[k], v) for k, v in seg_model.state_dict().items())
+    assert all(p.is_contiguous() for p in seg_model.parameters())  # not turned channels-last
+    rec_model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    crops = [image[:20, :60], image[:30, :90]]
+    fast_probs = Recognizer(rec_model, backend="bf16").probabilities(crops)
+    slow_probs = Recognizer(rec_model, backend="torch").probabilities(crops)
+    assert all(np.abs(a - b).max() < 0.05 for a, b in zip(fast_probs, slow_probs, strict=True))
+    with pytest.raises(ValueError, match="unknown backend"):
+        fast_runner("tpu", rec_model, "crnn", torch.zeros(1, 3, 32, 32), ("logits",), {})
+
+
+def test_backend_chosen_by_environment(monkeypatch):
+    from ocrnet.runtime import Bf16Runner, fast_runner
+
+    model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    args = (model, "crnn", torch.zeros(1, 3, 32, 32), ("logits",), {})
+    monkeypatch.setenv("OCRNET_BACKEND", "torch")
+    assert fast_runner("auto", *args) is None
+    monkeypatch.setenv("OCRNET_BACKEND", "bf16")
+    assert isinstance(fast_runner("auto", *args), Bf16Runner)
+    assert fast_runner("torch", *args) is None  # an explicit choice wins

@@ -18,7 +18,7 @@ from ocrnet.models.checkpoint import build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
 from ocrnet.postprocess.ctc import Decoded, align, beam_decode, greedy_decode, string_log_likelihoods
 from ocrnet.postprocess.lexicon import Lexicon
-from ocrnet.runtime import maybe_onnx
+from ocrnet.runtime import fast_runner
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Recognizer:
         lexicon: Lexicon | None = None,
     ) -> None:
         self.model = (model or crnn(pretrained=True)).eval()
-        self.runner = maybe_onnx(
+        self.runner = fast_runner(
             backend,
             self.model,
             "crnn",

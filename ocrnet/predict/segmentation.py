@@ -13,7 +13,7 @@ from ocrnet.data.transforms import normalize
 from ocrnet.models.checkpoint import build_model
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, textsegnet_resnet18
 from ocrnet.postprocess.db import DBParams, polygons_from_map
-from ocrnet.runtime import maybe_onnx
+from ocrnet.runtime import fast_runner
 
 
 @dataclass
@@ -87,7 +87,7 @@ class Segmenter:
         self.model = (model or textsegnet_resnet18(pretrained=True)).eval()
         self.max_side, self.min_long_side = max_side, min_long_side
         self.params = params or DBParams()
-        self.runner = maybe_onnx(
+        self.runner = fast_runner(
             backend,
             self.model,
             "textsegnet",

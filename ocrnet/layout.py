@@ -58,35 +58,37 @@ class _UnionFind:
         return list(out.values())
 
 
-def _same_line(a: WordFrame, b: WordFrame, max_gap: float = 1.5) -> bool:
+def same_line_pairs(frames: list[WordFrame], table: np.ndarray) -> np.ndarray:
+    """(n, n) booleans: whether words i and j sit on one line. Computed for all pairs at once (a
+    page of 200 words has 20,000 pairs; one at a time they took half a second). ``table``: which
+    words are table cells, since cells share a row however far apart they are."""
+    centre = np.array([f.centre for f in frames], float).reshape(-1, 2)
+    direction = np.array([f.direction for f in frames], float).reshape(-1, 2)
+    height = np.array([f.height for f in frames], float)
+    width = np.array([f.width for f in frames], float)
     # a short word's box says little about its direction ("of" can come out 20 degrees off), so
     # directions must agree only between long words, and the longer word's direction counts more
-    both_long = min(a.width / a.height, b.width / b.height) >= 2.0
-    if both_long and float(a.direction @ b.direction) < 0.95:
-        return False
-    if max(a.height, b.height) > 1.8 * min(a.height, b.height):
-        return False
-    direction = a.direction * a.width + b.direction * b.width
-    direction = direction / (np.linalg.norm(direction) or 1.0)
-    normal = np.array([-direction[1], direction[0]])
-    offset = b.centre - a.centre
-    across = abs(float(offset @ normal))
-    along = abs(float(offset @ direction))
-    height = (a.height + b.height) / 2
-    gap = along - (a.width + b.width) / 2
-    return across < 0.45 * height and gap < max_gap * height
+    long = width / height >= 2.0
+    agree = ~(long[:, None] & long[None, :]) | (direction @ direction.T >= 0.95)
+    similar = np.maximum(height[:, None], height[None, :]) <= 1.8 * np.minimum(height[:, None], height[None, :])
+    joint = direction[:, None, :] * width[:, None, None] + direction[None, :, :] * width[None, :, None]
+    joint /= np.where((norm := np.linalg.norm(joint, axis=2, keepdims=True)) > 0, norm, 1.0)
+    offset = centre[None, :, :] - centre[:, None, :]
+    across = np.abs(offset[..., 0] * -joint[..., 1] + offset[..., 1] * joint[..., 0])
+    along = np.abs((offset * joint).sum(2))
+    mean_height = (height[:, None] + height[None, :]) / 2
+    gap = along - (width[:, None] + width[None, :]) / 2
+    max_gap = np.where(table[:, None] & table[None, :], 50.0, 1.5)
+    return agree & similar & (across < 0.45 * mean_height) & (gap < max_gap * mean_height)
 
 
 def group_lines(words: list[Word]) -> list[list[int]]:
     """Word indices per line, each line in reading order, lines in reading order (top to bottom)."""
     frames = [word_frame(w) for w in words]
     uf = _UnionFind(len(words))
-    for i in range(len(words)):
-        for j in range(i + 1, len(words)):
-            # table cells share a row however far apart they are
-            max_gap = 50.0 if words[i].cls == words[j].cls == "table" else 1.5
-            if _same_line(frames[i], frames[j], max_gap):
-                uf.union(i, j)
+    pairs = same_line_pairs(frames, np.array([w.cls == "table" for w in words], bool))
+    for i, j in zip(*np.nonzero(np.triu(pairs, 1)), strict=True):
+        uf.union(int(i), int(j))
     lines = []
     for group in uf.groups():
         direction = np.mean([frames[i].direction for i in group], axis=0)

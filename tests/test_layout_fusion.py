@@ -32,6 +32,17 @@ def test_far_apart_words_and_other_classes_split():
     assert len(lines) == 3 and len(blocks) == 3
 
 
+def test_table_cells_share_a_row_however_far_apart():
+    cells = [
+        box(0, 0, 40, 20, "Item", "table"),
+        box(600, 0, 640, 20, "Price", "table"),
+        box(0, 40, 40, 60, "Tea", "table"),
+    ]
+    assert group_lines(cells) == [[0, 1], [2]]
+    prose = [box(0, 0, 40, 20, "Item"), box(600, 0, 640, 20, "Price")]
+    assert sorted(group_lines(prose)) == [[0], [1]]
+
+
 def test_rotated_line_stays_together():
     angle = np.radians(30)
     rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])

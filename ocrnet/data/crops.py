@@ -11,7 +11,6 @@ import numpy as np
 from ocrnet.charset import DEFAULT_CHARSET
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.splits import crop_split, scene_split
-from ocrnet.data.synth import generate_crop
 from ocrnet.io import ImageLoadError, load_image
 from ocrnet.postprocess.crops import rectify
 from ocrnet.postprocess.plates import PLATE_VIEWS, inner_quad
@@ -119,6 +118,8 @@ def synthetic_crops(folder: str | Path, limit: int | None = None) -> list[CropSa
 
 def synthetic_crop_validation(count: int = 500) -> list[CropSample]:
     """The fixed synthetic validation crops, rendered in memory: the same ``count`` every time."""
+    from ocrnet.data.synth import generate_crop  # the renderer loads only where crops are rendered
+
     out = []
     for i in range(count):
         image, text = generate_crop((CROP_VALIDATION_SEED, i))

@@ -91,6 +91,7 @@ def test_smeared_crops_keep_their_words_and_drop_their_strokes(tmp_path):
     write_dataset(["sign", "document"], 4, tmp_path / "scenes", size=128)
     for share, strokes_taught in ((1.0, False), (0.0, True)):
         sampler = SceneSampler(_tiny_seg_config(tmp_path, steps=1, smear_share=share), rank=0)
+        sampler.rng = np.random.default_rng(0)  # the loop seeds by the clock; about 1 draw in 25 holds no word
         with_words = [c for c in (sampler.one() for _ in range(12)) if c["region"].sum() > 0]
         assert with_words  # a smeared word is still text
         assert all((c["stroke_mask"].sum() > 0) == strokes_taught for c in with_words)

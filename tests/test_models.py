@@ -225,3 +225,33 @@ def test_backend_chosen_by_environment(monkeypatch):
     monkeypatch.setenv("OCRNET_BACKEND", "bf16")
     assert isinstance(fast_runner("auto", *args), Bf16Runner)
     assert fast_runner("torch", *args) is None  # an explicit choice wins
+
+
+def test_width_batches_keep_similar_widths_together_and_lose_no_crop():
+    from ocrnet.predict.recognition import width_batches
+
+    widths = [512, 64, 70, 130, 64, 500, 120, 260]
+    batches = width_batches(widths, batch_size=3, spread=2.0)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(widths)))
+    for batch in batches:
+        assert len(batch) <= 3
+        assert max(widths[i] for i in batch) <= 2.0 * min(widths[i] for i in batch)
+    # the short words are not padded to the long lines' width
+    assert [widths[i] for i in batches[0]] == [64, 64, 70]
+    assert width_batches([], 64, 2.0) == []
+
+
+def test_padding_does_not_change_what_a_batched_crop_reads():
+    """A crop reads the same alone or batched with much wider ones, once batches are by width."""
+    import numpy as np
+
+    from ocrnet.predict.recognition import Recognizer
+
+    model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    rng = np.random.default_rng(1)
+    short = (rng.random((32, 64, 3)) * 255).astype(np.uint8)
+    long = (rng.random((32, 480, 3)) * 255).astype(np.uint8)
+    recognizer = Recognizer(model, backend="torch")
+    alone = recognizer.probabilities([short])[0]
+    together = recognizer.probabilities([long, short, long])[1]
+    assert np.allclose(alone, together, atol=1e-5)

@@ -50,6 +50,7 @@ class Recognizer:
         model: CRNN | None = None,
         calibration: Sequence[float] | None = None,
         batch_size: int = 64,
+        width_spread: float = 2.0,
         max_width: int = 512,
         beam: int = 0,
         turn_below: float = 0.3,
@@ -71,7 +72,8 @@ class Recognizer:
         )
         self.charset = self.model.config.charset
         self.calibration = calibration
-        self.batch_size, self.max_width, self.beam, self.turn_below = batch_size, max_width, beam, turn_below
+        self.batch_size, self.width_spread, self.max_width = batch_size, width_spread, max_width
+        self.beam, self.turn_below = beam, turn_below
         self.stretch_below, self.stretch = stretch_below, stretch
         self.tall, self.margin = tall, margin
         self.lexicon = lexicon
@@ -101,10 +103,9 @@ class Recognizer:
     @torch.inference_mode()
     def probabilities(self, crops: list[np.ndarray]) -> list[np.ndarray]:
         """Per-crop (frames, classes) softmax, in batches of similar width (less padding)."""
-        order = np.argsort([rec_width(c.shape[0], c.shape[1], 32, self.max_width) for c in crops], kind="stable")
+        widths = [rec_width(c.shape[0], c.shape[1], 32, self.max_width) for c in crops]
         results: list[np.ndarray | None] = [None] * len(crops)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        for idx in width_batches(widths, self.batch_size, self.width_spread):
             batch = rec_batch([crops[i] for i in idx], 32, self.max_width)
             logits = (
                 torch.from_numpy(self.runner(batch.numpy())["logits"])
@@ -113,8 +114,7 @@ class Recognizer:
             )
             probs = torch.softmax(logits.float(), dim=2).numpy()  # (T, B, C)
             for j, i in enumerate(idx):
-                steps = rec_width(crops[i].shape[0], crops[i].shape[1], 32, self.max_width) // 4
-                results[i] = probs[:steps, j]
+                results[i] = probs[: widths[i] // 4, j]
         return results  # type: ignore[return-value]
 
     def raw(self, crops: list[np.ndarray]) -> list[Decoded]:
@@ -209,6 +209,20 @@ class Recognizer:
             raw_score=decoded.score,
         )
         return reading, view % len(views)
+
+
+def width_batches(widths: Sequence[int], batch_size: int, spread: float) -> list[list[int]]:
+    """Indices of ``widths`` in batches of similar width: narrowest first, a batch closes when full
+    or when the next crop is more than ``spread`` times its narrowest. Every crop is padded to its
+    batch's widest, so one long line among short words would otherwise triple the work (and the
+    padding, which the BiLSTM reads, is little seen in training)."""
+    order = sorted(range(len(widths)), key=lambda i: widths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        if not batches or len(batches[-1]) >= batch_size or widths[i] > spread * widths[batches[-1][0]]:
+            batches.append([])
+        batches[-1].append(i)
+    return batches
 
 
 def _stretched(crop: np.ndarray, factor: float) -> np.ndarray:

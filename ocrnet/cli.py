@@ -369,6 +369,9 @@ def train_rec(
     val_every: int = typer.Option(1000),
     width: int = typer.Option(32, help="Channels of the CRNN's first convolution (later ones are multiples)."),
     hidden: int = typer.Option(160, help="BiLSTM hidden size."),
+    real_share: float = typer.Option(
+        0.35, help="Share of real crops in a batch (each real set an equal part of it); the rest synthetic."
+    ),
     fresh_share: float = typer.Option(
         0.1, help="Share of synthetic crops rendered during training (costs time; 0 with a large pool)."
     ),
@@ -390,6 +393,7 @@ def train_rec(
         val_every=val_every,
         width=width,
         hidden=hidden,
+        real_share=real_share,
         fresh_share=fresh_share,
         threads=threads,
         amp=amp,

@@ -7,6 +7,16 @@ from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, local_ink_and_pap
 from ocrnet.types import CLASS_NAMES
 
 
+def tiny_crnn() -> CRNN:
+    """A recogniser small enough to build in every test that only needs one to run."""
+    return CRNN(CRNNConfig(width=8, hidden=16)).eval()
+
+
+def tiny_segnet() -> TextSegNet:
+    """A segmenter small enough to build in every test that only needs one to run."""
+    return TextSegNet(TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=16, key_channels=8)).eval()
+
+
 def test_segnet_outputs_every_map_at_full_resolution():
     model = TextSegNet(TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=32, key_channels=16))
     model.train()
@@ -97,12 +107,12 @@ def test_onnx_backend_matches_torch(tmp_path, monkeypatch):
     from ocrnet.predict.segmentation import Segmenter
 
     monkeypatch.setattr(runtime, "CACHE", tmp_path)
-    seg_model = TextSegNet(TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=16, key_channels=8)).eval()
+    seg_model = tiny_segnet()
     image = (np.random.default_rng(0).random((70, 90, 3)) * 255).astype(np.uint8)
     fast, slow = Segmenter(seg_model, backend="onnx").maps(image), Segmenter(seg_model, backend="torch").maps(image)
     assert np.abs(fast["region"] - slow["region"]).max() < 1e-4
     assert list(tmp_path.glob("textsegnet-*.onnx"))
-    rec_model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    rec_model = tiny_crnn()
     crops = [image[:20, :60], image[:30, :90], image[10:40, :50]]
     a = Recognizer(rec_model, backend="onnx").raw(crops)
     b = Recognizer(rec_model, backend="torch").raw(crops)
@@ -133,7 +143,7 @@ def test_second_readings_only_ever_raise_the_score():
     from ocrnet.predict.recognition import Recognizer
 
     torch.manual_seed(0)
-    model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    model = tiny_crnn()
     rng = np.random.default_rng(0)
     crops = [(rng.random((h, w, 3)) * 255).astype(np.uint8) for h, w in ((20, 60), (32, 90), (40, 16), (24, 24))]
     recognizer = Recognizer(model, backend="torch", stretch_below=1.1, turn_below=1.1)  # retry every crop
@@ -150,7 +160,7 @@ def test_consensus_takes_the_reading_all_views_support_best():
     from ocrnet.predict.recognition import Recognizer, _stretched
 
     torch.manual_seed(1)
-    model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    model = tiny_crnn()
     with torch.no_grad():
         model.classifier.bias[0] -= 3.0  # fewer blanks: a random network then reads something
     rng = np.random.default_rng(1)
@@ -197,7 +207,7 @@ def test_bf16_backend_agrees_with_fp32_and_leaves_the_model_alone():
     from ocrnet.runtime import fast_runner
 
     torch.manual_seed(0)
-    seg_model = TextSegNet(TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=16, key_channels=8)).eval()
+    seg_model = tiny_segnet()
     before = {k: v.clone() for k, v in seg_model.state_dict().items()}
     image = (np.random.default_rng(1).random((70, 90, 3)) * 255).astype(np.uint8)
     fast, slow = Segmenter(seg_model, backend="bf16").maps(image), Segmenter(seg_model, backend="torch").maps(image)
@@ -206,7 +216,7 @@ def test_bf16_backend_agrees_with_fp32_and_leaves_the_model_alone():
     assert np.abs(fast["region"] - slow["region"]).max() > 1e-4  # and it did run in bf16 (fp32 differs by 1e-6)
     assert all(torch.equal(before[k], v) for k, v in seg_model.state_dict().items())
     assert all(p.is_contiguous() for p in seg_model.parameters())  # not turned channels-last
-    rec_model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    rec_model = tiny_crnn()
     crops = [image[:20, :60], image[:30, :90]]
     fast_probs = Recognizer(rec_model, backend="bf16").probabilities(crops)
     slow_probs = Recognizer(rec_model, backend="torch").probabilities(crops)
@@ -218,7 +228,7 @@ def test_bf16_backend_agrees_with_fp32_and_leaves_the_model_alone():
 def test_backend_chosen_by_environment(monkeypatch):
     from ocrnet.runtime import Bf16Runner, fast_runner
 
-    model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    model = tiny_crnn()
     args = (model, "crnn", torch.zeros(1, 3, 32, 32), ("logits",), {})
     monkeypatch.setenv("OCRNET_BACKEND", "torch")
     assert fast_runner("auto", *args) is None
@@ -247,7 +257,7 @@ def test_padding_does_not_change_what_a_batched_crop_reads():
 
     from ocrnet.predict.recognition import Recognizer
 
-    model = CRNN(CRNNConfig(width=8, hidden=16)).eval()
+    model = tiny_crnn()
     rng = np.random.default_rng(1)
     short = (rng.random((32, 64, 3)) * 255).astype(np.uint8)
     long = (rng.random((32, 480, 3)) * 255).astype(np.uint8)

@@ -48,12 +48,12 @@ class Lexicon:
         by_length: dict[int, list[str]] = {}
         for w in sorted(self.words):
             by_length.setdefault(len(w), []).append(w)
-        # the words a token of each length can reach, gathered once: a length differing by more
-        # than the edits allowed is out of reach (most of the 5 ms a search takes is the pool's size)
-        self._within_reach = {
-            n: [w for m in range(n - self.edits(n), n + self.edits(n) + 1) for w in by_length.get(m, ())]
-            for n in range(1, max(by_length, default=0) + params.max_distance + 1)
-        }
+        # the words a token of each length can reach, gathered once: lengths further apart than the
+        # edits allowed cannot be within them, and a search costs in proportion to its pool
+        self._within_reach: dict[int, list[str]] = {}
+        for n in range(1, max(by_length, default=0) + params.max_distance + 1):
+            reach = self.edits(n)
+            self._within_reach[n] = [w for m in range(n - reach, n + reach + 1) for w in by_length.get(m, ())]
 
     @classmethod
     @lru_cache(maxsize=1)

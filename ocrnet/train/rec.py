@@ -37,6 +37,7 @@ class RecTrainConfig:
     max_width: int = 384
     width: int = 32  # CRNN size: first convolution's channels and BiLSTM hidden size
     hidden: int = 160
+    rectify: bool = False  # a spatial transformer in front (new with --init: starts as the identity)
     threads: int | None = None
     seed: int = 0
     amp: bool = True
@@ -118,7 +119,7 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 
 
 def train_recognizer(cfg: RecTrainConfig) -> Path:
-    model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden)
+    model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden, rectify=cfg.rectify)
     run = TrainingRun(
         CRNN(model_cfg),
         model_cfg,

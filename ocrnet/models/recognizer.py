@@ -59,11 +59,16 @@ class CRNN(nn.Module):
         self.classifier = nn.Linear(2 * self.config.hidden, self.config.num_classes)
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
+        """``logits``; in training, with a rectifier, also its ``transform`` (for supervising it)."""
+        transform = None
         if self.rectifier is not None:
-            images = self.rectifier(images)
+            images, transform = self.rectifier(images)
         features = self.body(images).squeeze(2).permute(2, 0, 1)  # (T, B, C)
         sequence, _ = self.rnn(features)
-        return {"logits": self.classifier(sequence)}
+        out = {"logits": self.classifier(sequence)}
+        if self.training and transform is not None:
+            out["transform"] = transform
+        return out
 
 
 def crnn(pretrained: bool = True, weights: str | Path | None = None) -> CRNN:

@@ -37,6 +37,8 @@ class Rectifier(nn.Module):
         self.regress = nn.Sequential(
             nn.Linear(2 * channels * (height // 8) * bins, 64), nn.ReLU(inplace=True), nn.Linear(64, 3)
         )
+        # turn, zoom and shift (pixels) that the regressor's tanh outputs span
+        self.register_buffer("ranges", torch.tensor([MAX_ANGLE, MAX_LOG_ZOOM, height / 4]), persistent=False)
         nn.init.zeros_(self.regress[2].weight)
         nn.init.zeros_(self.regress[2].bias)
 
@@ -74,6 +76,4 @@ class Rectifier(nn.Module):
         which = torch.floor(centres[None, :] / widths[:, None] * self.bins)  # (B, W/8)
         member = (which[:, :, None] == torch.arange(self.bins, device=images.device)[None, None, :]).to(features.dtype)
         pooled = torch.einsum("bchw,bwk->bchk", features, member) / member.sum(1).clamp(min=1.0)[:, None, None, :]
-        raw = torch.tanh(self.regress(pooled.flatten(1)))
-        scale = torch.tensor([MAX_ANGLE, MAX_LOG_ZOOM, images.shape[2] / 4], device=images.device, dtype=raw.dtype)
-        return raw * scale
+        return torch.tanh(self.regress(pooled.flatten(1))) * self.ranges.to(features.dtype)

@@ -369,7 +369,6 @@ def train_rec(
     val_every: int = typer.Option(1000),
     width: int = typer.Option(32, help="Channels of the CRNN's first convolution (later ones are multiples)."),
     hidden: int = typer.Option(160, help="BiLSTM hidden size."),
-    rectify: bool = typer.Option(False, help="A spatial transformer in front that levels slanted lines."),
     real_share: float = typer.Option(
         0.35, help="Share of real crops in a batch (each real set an equal part of it); the rest synthetic."
     ),
@@ -394,7 +393,6 @@ def train_rec(
         val_every=val_every,
         width=width,
         hidden=hidden,
-        rectify=rectify,
         real_share=real_share,
         fresh_share=fresh_share,
         threads=threads,

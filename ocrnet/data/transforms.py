@@ -60,19 +60,6 @@ def rec_batch(images: list[np.ndarray], target_height: int = 32, max_width: int 
     return torch.from_numpy(batch)
 
 
-def slant(image: np.ndarray, angle: float) -> tuple[np.ndarray, float]:
-    """The crop turned so that a level line slopes by ``angle`` radians (down to the right), on the
-    upright canvas that bounds it: what a box cut straight around slanted text holds. Returns the
-    image and how much taller the canvas is than the crop (the zoom that frames it as before)."""
-    h, w = image.shape[:2]
-    cos, sin = abs(np.cos(angle)), abs(np.sin(angle))
-    out_w, out_h = int(np.ceil(w * cos + h * sin)), int(np.ceil(w * sin + h * cos))
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -np.degrees(angle), 1.0)
-    matrix[:, 2] += [(out_w - w) / 2, (out_h - h) / 2]
-    turned = cv2.warpAffine(image, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return turned, out_h / h
-
-
 def crop_geometry(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
     """Small perspective/rotation jitter and tighter or looser crop edges."""
     h, w = image.shape[:2]

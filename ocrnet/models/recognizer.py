@@ -11,7 +11,6 @@ from torch import Tensor, nn
 from ocrnet.charset import DEFAULT_CHARSET
 from ocrnet.models.backbone import conv_bn_relu
 from ocrnet.models.checkpoint import WEIGHTS_DIR, build_model
-from ocrnet.models.rectifier import Rectifier
 
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "crnn.pt"
 
@@ -23,7 +22,6 @@ class CRNNConfig:
     width: int = 32  # channels of the first conv; later ones are multiples
     hidden: int = 160
     layers: int = 2
-    rectify: bool = False  # a spatial transformer levels slanted lines first (``Rectifier``)
 
     @property
     def num_classes(self) -> int:
@@ -39,7 +37,6 @@ class CRNN(nn.Module):
         c = self.config.width
         if self.config.height != 32:
             raise ValueError("CRNN is built for height 32")
-        self.rectifier = Rectifier() if self.config.rectify else None
         self.body = nn.Sequential(
             conv_bn_relu(3, c),
             nn.MaxPool2d(2, 2),  # 16 x W/2
@@ -59,16 +56,9 @@ class CRNN(nn.Module):
         self.classifier = nn.Linear(2 * self.config.hidden, self.config.num_classes)
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
-        """``logits``; in training, with a rectifier, also its ``transform`` (for supervising it)."""
-        transform = None
-        if self.rectifier is not None:
-            images, transform = self.rectifier(images)
         features = self.body(images).squeeze(2).permute(2, 0, 1)  # (T, B, C)
         sequence, _ = self.rnn(features)
-        out = {"logits": self.classifier(sequence)}
-        if self.training and transform is not None:
-            out["transform"] = transform
-        return out
+        return {"logits": self.classifier(sequence)}
 
 
 def crnn(pretrained: bool = True, weights: str | Path | None = None) -> CRNN:

@@ -13,11 +13,10 @@ from torch import nn
 from ocrnet.charset import ctc_index
 from ocrnet.data.crops import real_crops, synthetic_crop_validation, synthetic_crops
 from ocrnet.data.synth import generate_crop
-from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width, slant
+from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width
 from ocrnet.eval.metrics import character_error_rate, one_minus_ned, word_accuracy
 from ocrnet.io import ImageLoadError, load_image
 from ocrnet.models.recognizer import CRNN, CRNNConfig
-from ocrnet.models.rectifier import MAX_ANGLE, MAX_LOG_ZOOM
 from ocrnet.predict.recognition import Recognizer
 from ocrnet.train.common import TrainingRun, autocast, by_source
 from ocrnet.types import CropSample
@@ -38,9 +37,6 @@ class RecTrainConfig:
     max_width: int = 384
     width: int = 32  # CRNN size: first convolution's channels and BiLSTM hidden size
     hidden: int = 160
-    rectify: bool = False  # a spatial transformer in front (new with --init: starts as the identity)
-    slant_share: float = 0.4  # with a rectifier: crops turned by a known angle, which it learns to undo
-    max_slant: float = 0.12  # radians (about 7 degrees)
     threads: int | None = None
     seed: int = 0
     amp: bool = True
@@ -74,39 +70,17 @@ class CropSampler:
         self.fresh_seed += 1
         return generate_crop((self.cfg.seed, 77, self.fresh_seed))
 
-    def slanted(self, image: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
-        """With a rectifier, now and then the crop turned by a known angle on a canvas that bounds
-        it, and the (angle, log zoom) that undo it; NaN where the crop is left as it is."""
-        if not self.cfg.rectify or self.rng.random() >= self.cfg.slant_share:
-            return image, (np.nan, np.nan)
-        angle = float(self.rng.uniform(-self.cfg.max_slant, self.cfg.max_slant))
-        turned, zoom = slant(image, angle)
-        return turned, (angle, float(np.log(zoom)))
-
-    def batch(self) -> tuple[list[np.ndarray], list[str], np.ndarray]:
-        """Draw 4 batches' worth, sort by width and keep one contiguous run: little padding. Also
-        the (B, 2) rectifier targets (NaN: none)."""
-        count = self.cfg.batch * 4 if self.cfg.batch >= 8 else self.cfg.batch
-        pool = []
-        for _ in range(count):
-            image, text = self.one()
-            image, target = self.slanted(image)
-            pool.append((image, text, target))
+    def batch(self) -> tuple[list[np.ndarray], list[str]]:
+        """Draw 4 batches' worth, sort by width and keep one contiguous run: little padding."""
+        pool = (
+            [self.one() for _ in range(self.cfg.batch * 4)]
+            if self.cfg.batch >= 8
+            else [self.one() for _ in range(self.cfg.batch)]
+        )
         pool.sort(key=lambda item: rec_width(item[0].shape[0], item[0].shape[1], 32, self.cfg.max_width))
         start = int(self.rng.integers(0, len(pool) - self.cfg.batch + 1))
         chosen = pool[start : start + self.cfg.batch]
-        return [c[0] for c in chosen], [c[1] for c in chosen], np.array([c[2] for c in chosen], np.float32)
-
-
-def rectifier_loss(transform: torch.Tensor, targets: np.ndarray) -> torch.Tensor:
-    """L1 between the rectifier's angle and log zoom and those that undo a known turn, each over
-    its range, on the turned crops only."""
-    known = torch.from_numpy(~np.isnan(targets[:, 0]))
-    if not known.any():
-        return transform.sum() * 0.0
-    wanted = torch.from_numpy(np.nan_to_num(targets)).to(transform.device)[known]
-    scale = torch.tensor([MAX_ANGLE, MAX_LOG_ZOOM], device=transform.device)
-    return ((transform[known, :2].float() - wanted).abs() / scale).mean()
+        return [c[0] for c in chosen], [c[1] for c in chosen]
 
 
 def encode(texts: list[str], charset: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -144,7 +118,7 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 
 
 def train_recognizer(cfg: RecTrainConfig) -> Path:
-    model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden, rectify=cfg.rectify)
+    model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden)
     run = TrainingRun(
         CRNN(model_cfg),
         model_cfg,
@@ -162,16 +136,13 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
     val_sets = validation_sets(cfg) if run.main else {}
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     while not run.done:
-        images, texts, slant_targets = sampler.batch()
+        images, texts = sampler.batch()
         x = rec_batch(images, 32, cfg.max_width).to(run.device)
         targets, target_lengths = encode(texts, model_cfg.charset)
         input_lengths = torch.tensor([rec_width(im.shape[0], im.shape[1], 32, cfg.max_width) // 4 for im in images])
         with autocast(run.device, cfg.amp):
-            out = run.model(x)
-        losses = {"ctc": ctc(out["logits"].float().log_softmax(2), targets, input_lengths, target_lengths)}
-        if "transform" in out:
-            losses["rectifier"] = 0.5 * rectifier_loss(out["transform"], slant_targets)
-        run.update(losses, 50)
+            logits = run.model(x)["logits"]
+        run.update({"ctc": ctc(logits.float().log_softmax(2), targets, input_lengths, target_lengths)}, 50)
         if run.due(cfg.val_every):
             run.validate(lambda model: evaluate(model, val_sets), lambda scores: scores["acc_real_mean"])
     return run.finish()

@@ -144,12 +144,13 @@ class RunLog:
         axes[0].set_yscale("log")
         axes[0].set_xlabel("step")
         axes[0].set_title(f"{title}: training losses")
-        axes[0].legend(fontsize=7)
         for key in sorted({k for r in val for k in r if k not in ("kind", "step")}):
             axes[1].plot([r["step"] for r in val if key in r], [r[key] for r in val if key in r], marker="o", label=key)
         axes[1].set_xlabel("step")
         axes[1].set_title(f"{title}: validation")
-        axes[1].legend(fontsize=7)
+        for axis in axes:
+            if axis.lines:  # a run stopped before its first logged step has nothing to name
+                axis.legend(fontsize=7)
         fig.tight_layout()
         fig.savefig(self.folder / "curves.png", dpi=90)
         plt.close(fig)

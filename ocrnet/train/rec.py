@@ -72,11 +72,8 @@ class CropSampler:
 
     def batch(self) -> tuple[list[np.ndarray], list[str]]:
         """Draw 4 batches' worth, sort by width and keep one contiguous run: little padding."""
-        pool = (
-            [self.one() for _ in range(self.cfg.batch * 4)]
-            if self.cfg.batch >= 8
-            else [self.one() for _ in range(self.cfg.batch)]
-        )
+        count = self.cfg.batch * 4 if self.cfg.batch >= 8 else self.cfg.batch
+        pool = [self.one() for _ in range(count)]
         pool.sort(key=lambda item: rec_width(item[0].shape[0], item[0].shape[1], 32, self.cfg.max_width))
         start = int(self.rng.integers(0, len(pool) - self.cfg.batch + 1))
         chosen = pool[start : start + self.cfg.batch]

@@ -369,6 +369,7 @@ def train_rec(
     val_every: int = typer.Option(1000),
     width: int = typer.Option(32, help="Channels of the CRNN's first convolution (later ones are multiples)."),
     hidden: int = typer.Option(160, help="BiLSTM hidden size."),
+    stride: int = typer.Option(4, help="Input columns per CTC frame: 4, or 2 for twice the frames."),
     real_share: float = typer.Option(
         0.35, help="Share of real crops in a batch (each real set an equal part of it); the rest synthetic."
     ),
@@ -393,6 +394,7 @@ def train_rec(
         val_every=val_every,
         width=width,
         hidden=hidden,
+        stride=stride,
         real_share=real_share,
         fresh_share=fresh_share,
         threads=threads,

@@ -89,7 +89,8 @@ class Bf16Runner:
 
 
 def weights_hash(model: nn.Module) -> str:
-    digest = hashlib.sha1()
+    """Hash of the weights and the config: layers without weights (a pooling's stride) change the graph too."""
+    digest = hashlib.sha1(repr(getattr(model, "config", None)).encode())
     for name, tensor in model.state_dict().items():
         digest.update(name.encode())
         digest.update(tensor.detach().cpu().numpy().tobytes())

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from ocrnet.models.checkpoint import export_weights, read_checkpoint
@@ -79,10 +80,13 @@ def test_ocr_head_pools_regions_over_pixels():
     assert augmented.shape == x.shape and torch.allclose(aux_out, aux)
 
 
-def test_crnn_sequence_length_is_quarter_width():
-    model = CRNN(CRNNConfig(hidden=32, width=8)).eval()
-    logits = model(torch.randn(3, 3, 32, 100))["logits"]
-    assert logits.shape == (25, 3, len(model.config.charset) + 1)
+def test_crnn_sequence_length_is_width_over_stride():
+    for stride in (4, 2):
+        model = CRNN(CRNNConfig(hidden=32, width=8, stride=stride)).eval()
+        logits = model(torch.randn(3, 3, 32, 100))["logits"]
+        assert logits.shape == (100 // stride, 3, len(model.config.charset) + 1)
+    with pytest.raises(ValueError, match="stride"):
+        CRNN(CRNNConfig(stride=3))
 
 
 def test_checkpoint_round_trip_in_fp16(tmp_path):
@@ -265,3 +269,12 @@ def test_padding_does_not_change_what_a_batched_crop_reads():
     alone = recognizer.probabilities([short])[0]
     together = recognizer.probabilities([long, short, long])[1]
     assert np.allclose(alone, together, atol=1e-5)
+
+
+def test_onnx_cache_key_tells_apart_strides_with_the_same_weights():
+    from ocrnet.runtime import weights_hash
+
+    four = CRNN(CRNNConfig(hidden=16, width=8))
+    two = CRNN(CRNNConfig(hidden=16, width=8, stride=2))
+    two.load_state_dict(four.state_dict())
+    assert weights_hash(four) != weights_hash(two)

@@ -22,6 +22,7 @@ class CRNNConfig:
     width: int = 32  # channels of the first conv; later ones are multiples
     hidden: int = 160
     layers: int = 2
+    stride: int = 4  # input columns per CTC frame: 4, or 2 for two frames where 4 gives one
 
     @property
     def num_classes(self) -> int:
@@ -29,7 +30,7 @@ class CRNNConfig:
 
 
 class CRNN(nn.Module):
-    """Input (B, 3, 32, W), normalised; output logits (T = W/4, B, classes) for CTC."""
+    """Input (B, 3, 32, W), normalised; output logits (T = W/stride, B, classes) for CTC."""
 
     def __init__(self, config: CRNNConfig | None = None) -> None:
         super().__init__()
@@ -37,18 +38,23 @@ class CRNN(nn.Module):
         c = self.config.width
         if self.config.height != 32:
             raise ValueError("CRNN is built for height 32")
+        if self.config.stride not in (2, 4):
+            raise ValueError("CRNN frame stride must be 2 or 4")
+        # Stride 2 keeps the width at the second pooling: narrow lettering gives each letter twice
+        # the CTC frames (a letter under ~2.5 frames at stride 4 is often dropped or merged).
+        second_pool = nn.MaxPool2d(2, 2) if self.config.stride == 4 else nn.MaxPool2d((2, 1), (2, 1))
         self.body = nn.Sequential(
             conv_bn_relu(3, c),
             nn.MaxPool2d(2, 2),  # 16 x W/2
             conv_bn_relu(c, 2 * c),
-            nn.MaxPool2d(2, 2),  # 8 x W/4
+            second_pool,  # 8 x W/stride
             conv_bn_relu(2 * c, 4 * c),
             conv_bn_relu(4 * c, 4 * c),
-            nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/4
+            nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/stride
             conv_bn_relu(4 * c, 6 * c),
             conv_bn_relu(6 * c, 6 * c),
-            nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/4
-            nn.Conv2d(6 * c, 6 * c, (2, 1), bias=False),  # 1 x W/4
+            nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/stride
+            nn.Conv2d(6 * c, 6 * c, (2, 1), bias=False),  # 1 x W/stride
             nn.BatchNorm2d(6 * c),
             nn.ReLU(inplace=True),
         )

@@ -114,7 +114,7 @@ class Recognizer:
             )
             probs = torch.softmax(logits.float(), dim=2).numpy()  # (T, B, C)
             for j, i in enumerate(idx):
-                results[i] = probs[: widths[i] // 4, j]
+                results[i] = probs[: widths[i] // self.model.config.stride, j]
         return results  # type: ignore[return-value]
 
     def raw(self, crops: list[np.ndarray]) -> list[Decoded]:

@@ -37,6 +37,7 @@ class RecTrainConfig:
     max_width: int = 384
     width: int = 32  # CRNN size: first convolution's channels and BiLSTM hidden size
     hidden: int = 160
+    stride: int = 4  # input columns per CTC frame (4 or 2)
     threads: int | None = None
     seed: int = 0
     amp: bool = True
@@ -115,7 +116,7 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 
 
 def train_recognizer(cfg: RecTrainConfig) -> Path:
-    model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden)
+    model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden, stride=cfg.stride)
     run = TrainingRun(
         CRNN(model_cfg),
         model_cfg,
@@ -136,7 +137,9 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
         images, texts = sampler.batch()
         x = rec_batch(images, 32, cfg.max_width).to(run.device)
         targets, target_lengths = encode(texts, model_cfg.charset)
-        input_lengths = torch.tensor([rec_width(im.shape[0], im.shape[1], 32, cfg.max_width) // 4 for im in images])
+        input_lengths = torch.tensor(
+            [rec_width(im.shape[0], im.shape[1], 32, cfg.max_width) // model_cfg.stride for im in images]
+        )
         with autocast(run.device, cfg.amp):
             logits = run.model(x)["logits"]
         run.update({"ctc": ctc(logits.float().log_softmax(2), targets, input_lengths, target_lengths)}, 50)

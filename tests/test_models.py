@@ -98,9 +98,10 @@ def test_checkpoint_round_trip_in_fp16(tmp_path):
     loaded = textsegnet_resnet18(weights=tmp_path / "seg.pt")
     x = torch.randn(1, 3, 64, 64)
     assert torch.allclose(loaded(x)["region"], model(x)["region"], atol=0.05)
-    rec_cfg = CRNNConfig(hidden=16, width=8)
+    rec_cfg = CRNNConfig(hidden=16, width=8, stride=2)
     export_weights(CRNN(rec_cfg), rec_cfg, tmp_path / "rec.pt")
-    assert crnn(weights=tmp_path / "rec.pt").config.hidden == 16
+    loaded_rec = crnn(weights=tmp_path / "rec.pt")
+    assert (loaded_rec.config.hidden, loaded_rec.config.stride) == (16, 2)
 
 
 def test_onnx_backend_matches_torch(tmp_path, monkeypatch):

@@ -61,6 +61,11 @@ class CRNN(nn.Module):
         self.rnn = nn.LSTM(6 * c, self.config.hidden, self.config.layers, bidirectional=True, dropout=0.1)
         self.classifier = nn.Linear(2 * self.config.hidden, self.config.num_classes)
 
+    def frames(self, width: int) -> int:
+        """CTC frames for an input ``width`` (a multiple of 4, as ``rec_width`` gives): the one rule
+        training's input lengths and reading's unpadded outputs both follow."""
+        return width // self.config.stride
+
     def forward(self, images: Tensor) -> dict[str, Tensor]:
         features = self.body(images).squeeze(2).permute(2, 0, 1)  # (T, B, C)
         sequence, _ = self.rnn(features)

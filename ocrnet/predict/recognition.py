@@ -114,7 +114,7 @@ class Recognizer:
             )
             probs = torch.softmax(logits.float(), dim=2).numpy()  # (T, B, C)
             for j, i in enumerate(idx):
-                results[i] = probs[: widths[i] // self.model.config.stride, j]
+                results[i] = probs[: self.model.frames(widths[i]), j]
         return results  # type: ignore[return-value]
 
     def raw(self, crops: list[np.ndarray]) -> list[Decoded]:

@@ -117,8 +117,9 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 
 def train_recognizer(cfg: RecTrainConfig) -> Path:
     model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden, stride=cfg.stride)
+    model = CRNN(model_cfg)
     run = TrainingRun(
-        CRNN(model_cfg),
+        model,
         model_cfg,
         cfg.out,
         cfg.steps,
@@ -138,7 +139,7 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
         x = rec_batch(images, 32, cfg.max_width).to(run.device)
         targets, target_lengths = encode(texts, model_cfg.charset)
         input_lengths = torch.tensor(
-            [rec_width(im.shape[0], im.shape[1], 32, cfg.max_width) // model_cfg.stride for im in images]
+            [model.frames(rec_width(im.shape[0], im.shape[1], 32, cfg.max_width)) for im in images]
         )
         with autocast(run.device, cfg.amp):
             logits = run.model(x)["logits"]

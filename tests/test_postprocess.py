@@ -4,6 +4,7 @@ import pytest
 from ocrnet.eval.metrics import detection_counts
 from ocrnet.postprocess.ctc import beam_decode, greedy_decode
 from ocrnet.postprocess.db import DBParams, order_clockwise, polygons_from_map
+from ocrnet.postprocess.stroke_edges import refine_stroke_edges
 from ocrnet.train.targets import THRESH_MAX, THRESH_MIN, make_targets
 from ocrnet.types import CLASS_ID, IGNORE_INDEX, Word
 
@@ -241,3 +242,31 @@ def test_inner_quad_trims_each_side():
     quad = np.float32([[0, 0], [100, 0], [100, 50], [0, 50]])
     inner = inner_quad(quad, 0.04, 0.2)
     assert np.allclose(inner, [[4, 10], [96, 10], [96, 40], [4, 40]], atol=1e-4)
+
+
+def _bar_word(ground: int, ink: int) -> tuple[np.ndarray, np.ndarray, list]:
+    """A 20x30 image: one vertical bar whose left edge pixel is 30 % covered by ink and right edge
+    pixel 70 %, and a network map that gets both edges wrong (0.6 on the first, 0.4 on the second)."""
+    image = np.full((20, 30, 3), ground, np.uint8)
+    probability = np.full((20, 30), 0.01, np.float32)
+    for column, coverage, p in [(10, 0.3, 0.6), (11, 1.0, 0.999), (12, 1.0, 0.999), (13, 0.7, 0.4)]:
+        image[4:16, column] = round(ground + coverage * (ink - ground))
+        probability[4:16, column] = p
+    word = np.array([[6, 3], [18, 3], [18, 17], [6, 17]], np.float32)
+    return image, probability, [(word, 0.9)]
+
+
+def test_stroke_edges_follow_the_colour_where_the_network_is_unsure():
+    image, probability, words = _bar_word(ground=200, ink=20)
+    refined = refine_stroke_edges(image, probability, words)
+    assert (refined[4:16, 10] < 0.5).all() and (refined[4:16, 13] > 0.5).all()
+    assert (refined[4:16, 11:13] == probability[4:16, 11:13]).all()  # pixels the network is sure of stay
+    assert probability[5, 10] == np.float32(0.6)  # the input map is not changed
+
+
+def test_stroke_edges_leave_low_contrast_words_and_the_rest_of_the_image_alone():
+    image, probability, words = _bar_word(ground=120, ink=110)
+    assert (refine_stroke_edges(image, probability, words) == probability).all()
+    image, probability, _ = _bar_word(ground=200, ink=20)
+    elsewhere = [(np.array([[20, 0], [29, 0], [29, 10], [20, 10]], np.float32), 0.9)]
+    assert (refine_stroke_edges(image, probability, elsewhere) == probability).all()

@@ -13,6 +13,7 @@ from ocrnet.data.transforms import normalize
 from ocrnet.models.checkpoint import build_model
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, textsegnet_resnet18
 from ocrnet.postprocess.db import DBParams, polygons_from_map
+from ocrnet.postprocess.stroke_edges import StrokeEdgeParams, refine_stroke_edges
 from ocrnet.runtime import fast_runner
 
 
@@ -83,10 +84,13 @@ class Segmenter:
         params: DBParams | None = None,
         backend: str = "auto",
         min_long_side: int = MIN_LONG_SIDE,
+        stroke_edges: StrokeEdgeParams | None = StrokeEdgeParams(),
     ) -> None:
+        """``stroke_edges=None`` keeps the network's stroke map as it is (no colour refinement)."""
         self.model = (model or textsegnet_resnet18(pretrained=True)).eval()
         self.max_side, self.min_long_side = max_side, min_long_side
         self.params = params or DBParams()
+        self.stroke_edges = stroke_edges
         self.runner = fast_runner(
             backend,
             self.model,
@@ -120,8 +124,11 @@ class Segmenter:
         maps = self.maps(image)
         height, width = image.shape[:2]
         polygons = map_polygons(maps, height, width, self.params)
+        stroke = cv2.resize(maps["stroke"], (width, height), interpolation=cv2.INTER_LINEAR)
+        if self.stroke_edges is not None:
+            stroke = refine_stroke_edges(image, stroke, polygons, self.stroke_edges)
         return SegOutput(
-            stroke=cv2.resize(maps["stroke"], (width, height), interpolation=cv2.INTER_LINEAR),
+            stroke=stroke,
             region=cv2.resize(maps["region"], (width, height), interpolation=cv2.INTER_LINEAR),
             classes=cv2.resize(maps["classes"], (width, height), interpolation=cv2.INTER_NEAREST),
             polygons=polygons,

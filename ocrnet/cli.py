@@ -94,11 +94,14 @@ def _recognizer(rec_weights: Path | None, lexicon: bool, **kwargs):
 
 
 MIN_LONG_SIDE_HELP = "Smaller images are enlarged to this longer side first (small text)."
+STROKE_EDGES_HELP = "Decide unsure stroke-mask edges by each word's ink and ground colours (off: the network's map)."
 
 
-def _segmenter(seg_weights: Path | None, **kwargs):
+def _segmenter(seg_weights: Path | None, stroke_edges: bool = True, **kwargs):
+    from ocrnet.postprocess.stroke_edges import StrokeEdgeParams
     from ocrnet.predict.segmentation import Segmenter
 
+    kwargs["stroke_edges"] = StrokeEdgeParams() if stroke_edges else None
     return Segmenter.from_checkpoint(seg_weights, **kwargs) if seg_weights else Segmenter(**kwargs)
 
 
@@ -119,6 +122,7 @@ def read(
     max_side: int = typer.Option(2560, help="Longest side the segmentation network sees."),
     min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
+    stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
 ) -> None:
     """Find and read the text in images and videos."""
     from ocrnet.batch import ReadOutputs, run_batch
@@ -126,7 +130,7 @@ def read(
 
     if mode not in ("auto", "scene", "plate", "sign", "document"):
         raise typer.BadParameter(f"unknown mode {mode!r}")
-    segmenter = _segmenter(seg_weights, max_side=max_side, min_long_side=min_long_side)
+    segmenter = _segmenter(seg_weights, stroke_edges, max_side=max_side, min_long_side=min_long_side)
     plates = _recognizer(plate_weights, lexicon=False) if plate_weights else None
     pipeline = Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode, plate_recognizer=plates)
     outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown)
@@ -146,6 +150,7 @@ def segment(
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     max_side: int = typer.Option(2560, help="Longest side the network sees."),
     min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
+    stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
 ) -> None:
     """Segment and detect only: polygons, stroke mask, region map and classes, drawn for a person."""
     from rich.progress import track
@@ -153,7 +158,7 @@ def segment(
     from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, save_image
     from ocrnet.outputs import segmentation_picture
 
-    segmenter = _segmenter(seg_weights, max_side=max_side, min_long_side=min_long_side)
+    segmenter = _segmenter(seg_weights, stroke_edges, max_side=max_side, min_long_side=min_long_side)
     failed = []
     for path in track(list(iter_image_files(images)), description="segment", console=console):
         try:

@@ -125,6 +125,7 @@ def test_segment_draws_pictures(tmp_path):
             str(tmp_path / "viz"),
             "--json",
             str(tmp_path / "s.jsonl"),
+            "--no-stroke-edges",
         ],
     )
     assert result.exit_code == 0, result.output

@@ -375,6 +375,9 @@ def train_rec(
     width: int = typer.Option(32, help="Channels of the CRNN's first convolution (later ones are multiples)."),
     hidden: int = typer.Option(160, help="BiLSTM hidden size."),
     stride: int = typer.Option(4, help="Input columns per CTC frame: 4, or 2 for twice the frames."),
+    guide: float = typer.Option(
+        0.0, help="Weight of an attention decoder's loss guiding the features in training (GTC; 0: CTC alone)."
+    ),
     real_share: float = typer.Option(
         0.35, help="Share of real crops in a batch (each real set an equal part of it); the rest synthetic."
     ),
@@ -400,6 +403,7 @@ def train_rec(
         width=width,
         hidden=hidden,
         stride=stride,
+        guide=guide,
         real_share=real_share,
         fresh_share=fresh_share,
         threads=threads,

@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from ocrnet.models.checkpoint import export_weights, read_checkpoint
+from ocrnet.models.guide import AttentionGuide, GuideConfig
 from ocrnet.models.ocr_head import ObjectContextHead
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, local_ink_and_paper, textsegnet_resnet18
@@ -279,3 +280,25 @@ def test_onnx_cache_key_tells_apart_strides_with_the_same_weights():
     two = CRNN(CRNNConfig(hidden=16, width=8, stride=2))
     two.load_state_dict(four.state_dict())
     assert weights_hash(four) != weights_hash(two)
+
+
+def test_guide_targets_end_with_zero_and_ignore_padding():
+    guide = AttentionGuide(8, num_classes=5, config=GuideConfig(dim=16, heads=2, layers=1, max_length=3))
+    previous, targets = guide.teacher_forcing([[1, 2], [3, 4, 4, 2]])  # the second is cut to 3
+    assert previous.tolist() == [[5, 1, 2, 0], [5, 3, 4, 4]]
+    assert targets.tolist() == [[1, 2, 0, -100], [3, 4, 4, 0]]
+
+
+def test_guide_sees_neither_later_letters_nor_padded_frames():
+    torch.manual_seed(0)
+    guide = AttentionGuide(8, num_classes=5, config=GuideConfig(dim=16, heads=2, layers=2)).eval()
+    features = torch.randn(6, 1, 8)
+    previous = torch.tensor([[5, 1, 2, 3]])
+    logits = guide(features, torch.tensor([4]), previous)
+    later = guide(features, torch.tensor([4]), torch.tensor([[5, 1, 4, 4]]))
+    assert torch.allclose(logits[:, :2], later[:, :2], atol=1e-5)  # positions 0-1 never see letters 2-3
+    assert not torch.allclose(logits[:, 2:], later[:, 2:])
+    noise = features.clone()
+    noise[4:] = torch.randn(2, 1, 8)
+    assert torch.allclose(logits, guide(noise, torch.tensor([4]), previous), atol=1e-5)
+    assert not torch.allclose(logits, guide(noise, torch.tensor([6]), previous))

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 import torch
 
 from ocrnet.data.synth.writer import write_dataset
@@ -27,6 +28,23 @@ def test_recognizer_loop_checkpoints_and_resumes(tmp_path):
     train_recognizer(cfg)
     steps = [r["step"] for r in _log(tmp_path / "run") if r["kind"] == "val"]
     assert steps == [2, 3]  # resumed at 2, not from scratch
+
+
+def test_guided_recognizer_keeps_the_guide_out_of_its_weights(tmp_path):
+    write_dataset(["crop"], 16, tmp_path / "crops")
+    cfg = RecTrainConfig(
+        out=tmp_path / "run", synth_dirs=[tmp_path / "crops"], steps=2, batch=4, val_every=2, val_synth=8, threads=1
+    )
+    cfg.guide = 1.0
+    best = train_recognizer(cfg)
+    assert not any("decoder" in key for key in read_checkpoint(best)["state_dict"])  # inference weights: CRNN only
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["companion"]  # the guide resumes too
+    cfg.steps = 3
+    train_recognizer(cfg)
+    assert [r["step"] for r in _log(tmp_path / "run") if r["kind"] == "val"] == [2, 3]
+    cfg.guide, cfg.steps = 0.0, 4
+    with pytest.raises(ValueError, match="companion"):
+        train_recognizer(cfg)  # a guided run resumed without its guide would lose it silently
 
 
 def _tiny_seg_config(tmp_path, steps: int, **overrides) -> SegTrainConfig:

@@ -32,6 +32,11 @@ class CRNNConfig:
 class CRNN(nn.Module):
     """Input (B, 3, 32, W), normalised; output logits (T = W/stride, B, classes) for CTC."""
 
+    #: channels of ``features``, the body's output
+    @property
+    def feature_channels(self) -> int:
+        return 6 * self.config.width
+
     def __init__(self, config: CRNNConfig | None = None) -> None:
         super().__init__()
         self.config = config or CRNNConfig()
@@ -67,9 +72,10 @@ class CRNN(nn.Module):
         return width // self.config.stride
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
+        """``logits`` for CTC; ``features`` (T, B, C), the body's columns, for a guide in training."""
         features = self.body(images).squeeze(2).permute(2, 0, 1)  # (T, B, C)
         sequence, _ = self.rnn(features)
-        return {"logits": self.classifier(sequence)}
+        return {"logits": self.classifier(sequence), "features": features}
 
 
 def crnn(pretrained: bool = True, weights: str | Path | None = None) -> CRNN:

@@ -93,12 +93,20 @@ def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int, total: int, flo
 
 
 def save_training_state(
-    path: Path, model: nn.Module, optimizer, scheduler, step: int, config: Any, extra: dict[str, Any]
+    path: Path,
+    model: nn.Module,
+    optimizer,
+    scheduler,
+    step: int,
+    config: Any,
+    extra: dict[str, Any],
+    companion: nn.Module | None = None,
 ) -> None:
     import dataclasses
 
     payload = {
         "model": unwrap(model).state_dict(),
+        "companion": unwrap(companion).state_dict() if companion is not None else None,
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),
         "step": step,
@@ -110,9 +118,15 @@ def save_training_state(
     tmp.replace(path)
 
 
-def load_training_state(path: Path, model: nn.Module, optimizer, scheduler) -> tuple[int, dict[str, Any]]:
+def load_training_state(
+    path: Path, model: nn.Module, optimizer, scheduler, companion: nn.Module | None = None
+) -> tuple[int, dict[str, Any]]:
     state = torch.load(path, map_location="cpu", weights_only=False)
     unwrap(model).load_state_dict(state["model"])
+    if (companion is None) != (state.get("companion") is None):
+        raise ValueError(f"{path} was saved {'with' if companion is None else 'without'} a training companion")
+    if companion is not None:
+        unwrap(companion).load_state_dict(state["companion"])
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
     return int(state["step"]), state.get("extra", {})
@@ -173,7 +187,10 @@ class TrainingRun:
         resume: bool,
         title: str,
         init: Path | None = None,
+        companion: nn.Module | None = None,
     ) -> None:
+        """``companion``: a module trained beside the model (a guiding decoder, say), kept in the
+        resume state but not in the inference checkpoint."""
         from tqdm import tqdm
 
         self.device, self.rank, self.world = setup_device(threads)
@@ -181,12 +198,14 @@ class TrainingRun:
         out.mkdir(parents=True, exist_ok=True)
         self.out, self.steps, self.title, self.model_config = out, steps, title, model_config
         model = model.to(self.device)
-        self.optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+        companion = companion.to(self.device) if companion is not None else None
+        parameters = [*model.parameters(), *(companion.parameters() if companion is not None else [])]
+        self.optimizer = torch.optim.AdamW(parameters, lr=lr, weight_decay=1e-4)
         self.scheduler = warmup_cosine(self.optimizer, min(warmup, steps // 10 + 1), steps)
         self.last = out / "last.pt"
         self.step, extra = 0, {}
         if resume and self.last.is_file():
-            self.step, extra = load_training_state(self.last, model, self.optimizer, self.scheduler)
+            self.step, extra = load_training_state(self.last, model, self.optimizer, self.scheduler, companion)
             print(f"resumed from {self.last} at step {self.step}")
         elif init is not None:  # start from earlier weights (the shipped fp16 ones, say), fresh schedule
             from ocrnet.models.checkpoint import read_checkpoint
@@ -206,6 +225,7 @@ class TrainingRun:
         self.best = extra.get("best", -1.0)
         self.model = wrap_ddp(model, self.device, self.world)
         self.model.train()
+        self.companion = wrap_ddp(companion, self.device, self.world) if companion is not None else None
         self.log = RunLog(out)
         self.bar = tqdm(total=steps, initial=self.step, disable=self.rank != 0, mininterval=30, dynamic_ncols=True)
         self.running: dict[str, list[float]] = {}
@@ -223,7 +243,7 @@ class TrainingRun:
         total = sum(losses.values())
         self.optimizer.zero_grad(set_to_none=True)
         total.backward()
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 5.0)
+        torch.nn.utils.clip_grad_norm_([p for group in self.optimizer.param_groups for p in group["params"]], 5.0)
         self.optimizer.step()
         self.scheduler.step()
         self.step += 1
@@ -254,7 +274,14 @@ class TrainingRun:
 
             export_weights(model, self.model_config, self.out / "best_fp16.pt", {"step": self.step, "scores": scores})
         save_training_state(
-            self.last, self.model, self.optimizer, self.scheduler, self.step, self.model_config, {"best": self.best}
+            self.last,
+            self.model,
+            self.optimizer,
+            self.scheduler,
+            self.step,
+            self.model_config,
+            {"best": self.best},
+            self.companion,
         )
         self.log.plot(self.title)
 

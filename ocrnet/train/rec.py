@@ -16,6 +16,7 @@ from ocrnet.data.synth import generate_crop
 from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width
 from ocrnet.eval.metrics import character_error_rate, one_minus_ned, word_accuracy
 from ocrnet.io import ImageLoadError, load_image
+from ocrnet.models.guide import AttentionGuide
 from ocrnet.models.recognizer import CRNN, CRNNConfig
 from ocrnet.predict.recognition import Recognizer
 from ocrnet.train.common import TrainingRun, autocast, by_source
@@ -38,6 +39,7 @@ class RecTrainConfig:
     width: int = 32  # CRNN size: first convolution's channels and BiLSTM hidden size
     hidden: int = 160
     stride: int = 4  # input columns per CTC frame (4 or 2)
+    guide: float = 0.0  # weight of the attention decoder's loss guiding the features (0: CTC alone)
     threads: int | None = None
     seed: int = 0
     amp: bool = True
@@ -81,11 +83,16 @@ class CropSampler:
         return [c[0] for c in chosen], [c[1] for c in chosen]
 
 
-def encode(texts: list[str], charset: str) -> tuple[torch.Tensor, torch.Tensor]:
+def label_indices(texts: list[str], charset: str) -> list[list[int]]:
+    """Each text as CTC class indices (from 1); characters outside the charset are left out."""
     index = ctc_index(charset)
-    targets = [index[ch] for text in texts for ch in text if ch in index]
-    lengths = [sum(ch in index for ch in text) for text in texts]
-    return torch.tensor(targets, dtype=torch.long), torch.tensor(lengths, dtype=torch.long)
+    return [[index[ch] for ch in text if ch in index] for text in texts]
+
+
+def ctc_targets(labels: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """CTC's concatenated targets and their lengths."""
+    targets = [i for label in labels for i in label]
+    return torch.tensor(targets, dtype=torch.long), torch.tensor([len(label) for label in labels], dtype=torch.long)
 
 
 def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
@@ -118,6 +125,7 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 def train_recognizer(cfg: RecTrainConfig) -> Path:
     model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden, stride=cfg.stride)
     model = CRNN(model_cfg)
+    guide = AttentionGuide(model.feature_channels, model_cfg.num_classes) if cfg.guide > 0 else None
     run = TrainingRun(
         model,
         model_cfg,
@@ -130,6 +138,7 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
         cfg.resume,
         "recogniser",
         cfg.init,
+        guide,
     )
     sampler = CropSampler(cfg, run.rank)
     val_sets = validation_sets(cfg) if run.main else {}
@@ -137,13 +146,22 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
     while not run.done:
         images, texts = sampler.batch()
         x = rec_batch(images, 32, cfg.max_width).to(run.device)
-        targets, target_lengths = encode(texts, model_cfg.charset)
+        labels = label_indices(texts, model_cfg.charset)
+        targets, target_lengths = ctc_targets(labels)
         input_lengths = torch.tensor(
             [model.frames(rec_width(im.shape[0], im.shape[1], 32, cfg.max_width)) for im in images]
         )
         with autocast(run.device, cfg.amp):
-            logits = run.model(x)["logits"]
-        run.update({"ctc": ctc(logits.float().log_softmax(2), targets, input_lengths, target_lengths)}, 50)
+            out = run.model(x)
+            if run.companion is not None:
+                previous, guide_targets = guide.teacher_forcing(labels)
+                guide_logits = run.companion(out["features"], input_lengths, previous.to(run.device))
+        losses = {"ctc": ctc(out["logits"].float().log_softmax(2), targets, input_lengths, target_lengths)}
+        if run.companion is not None:
+            losses["guide"] = cfg.guide * nn.functional.cross_entropy(
+                guide_logits.float().flatten(0, 1), guide_targets.to(run.device).flatten(), ignore_index=-100
+            )
+        run.update(losses, 50)
         if run.due(cfg.val_every):
             run.validate(lambda model: evaluate(model, val_sets), lambda scores: scores["acc_real_mean"])
     return run.finish()

@@ -32,9 +32,9 @@ class CRNNConfig:
 class CRNN(nn.Module):
     """Input (B, 3, 32, W), normalised; output logits (T = W/stride, B, classes) for CTC."""
 
-    #: channels of ``features``, the body's output
     @property
     def feature_channels(self) -> int:
+        """Channels of ``features``, the body's output (what a training guide reads)."""
         return 6 * self.config.width
 
     def __init__(self, config: CRNNConfig | None = None) -> None:

@@ -8,7 +8,7 @@ import torch
 
 from ocrnet.data.synth.writer import write_dataset
 from ocrnet.models.checkpoint import read_checkpoint
-from ocrnet.train.rec import RecTrainConfig, train_recognizer
+from ocrnet.train.rec import CropSampler, RecTrainConfig, train_recognizer
 from ocrnet.train.seg import SegTrainConfig, train_segmenter
 
 
@@ -28,6 +28,24 @@ def test_recognizer_loop_checkpoints_and_resumes(tmp_path):
     train_recognizer(cfg)
     steps = [r["step"] for r in _log(tmp_path / "run") if r["kind"] == "val"]
     assert steps == [2, 3]  # resumed at 2, not from scratch
+
+
+def test_crop_sampler_uses_every_crop_once_in_batches_of_like_width(tmp_path, monkeypatch):
+    sampler = CropSampler(RecTrainConfig(out=tmp_path, batch=8), rank=0)
+    rng = np.random.default_rng(0)
+    drawn = []
+
+    def one():
+        drawn.append(f"crop{len(drawn)}")
+        return np.zeros((32, int(rng.integers(16, 400)), 3), np.uint8), drawn[-1]
+
+    monkeypatch.setattr(sampler, "one", one)
+    batches = [sampler.batch() for _ in range(50)]
+    used = [text for _, texts in batches for text in texts]
+    assert len(used) == len(set(used)) == 400  # nothing trained on twice
+    assert len(drawn) == 400 + len(sampler.pool) and len(sampler.pool) == 24  # the rest waits in the pool
+    spreads = [max(im.shape[1] for im in images) - min(im.shape[1] for im in images) for images, _ in batches]
+    assert np.median(spreads) < 150  # a random batch of these widths would spread over about 300
 
 
 def test_guided_recognizer_keeps_the_guide_out_of_its_weights(tmp_path):

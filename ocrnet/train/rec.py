@@ -56,6 +56,7 @@ class CropSampler:
         self.synth = [c for folder in cfg.synth_dirs for c in synthetic_crops(folder)]
         self.real_by_source = by_source(real_crops(cfg.data_root, "train") if cfg.data_root else [], lambda c: c.source)
         self.fresh_seed = int(self.rng.integers(1 << 30))
+        self.pool: list[tuple[np.ndarray, str]] = []
 
     def one(self) -> tuple[np.ndarray, str]:
         roll = self.rng.random()
@@ -74,12 +75,17 @@ class CropSampler:
         return generate_crop((self.cfg.seed, 77, self.fresh_seed))
 
     def batch(self) -> tuple[list[np.ndarray], list[str]]:
-        """Draw 4 batches' worth, sort by width and keep one contiguous run: little padding."""
-        count = self.cfg.batch * 4 if self.cfg.batch >= 8 else self.cfg.batch
-        pool = [self.one() for _ in range(count)]
-        pool.sort(key=lambda item: rec_width(item[0].shape[0], item[0].shape[1], 32, self.cfg.max_width))
-        start = int(self.rng.integers(0, len(pool) - self.cfg.batch + 1))
-        chosen = pool[start : start + self.cfg.batch]
+        """Crops of about one width, so that a batch carries little padding.
+
+        Each call draws one batch's worth into a pool four batches deep, sorts the pool by width
+        and takes out one contiguous run; what is left waits for a later batch. Every crop drawn is
+        trained on once, and loading is paid once per crop used rather than four times."""
+        depth = self.cfg.batch * 4 if self.cfg.batch >= 8 else self.cfg.batch
+        self.pool.extend(self.one() for _ in range(depth - len(self.pool)))
+        self.pool.sort(key=lambda item: rec_width(item[0].shape[0], item[0].shape[1], 32, self.cfg.max_width))
+        start = int(self.rng.integers(0, len(self.pool) - self.cfg.batch + 1))
+        chosen = self.pool[start : start + self.cfg.batch]
+        del self.pool[start : start + self.cfg.batch]
         return [c[0] for c in chosen], [c[1] for c in chosen]
 
 

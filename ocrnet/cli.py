@@ -385,7 +385,7 @@ def train_rec(
         0.1, help="Share of synthetic crops rendered during training (costs time; 0 with a large pool)."
     ),
     threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
-    amp: bool = typer.Option(True, help="bf16 autocast."),
+    amp: bool = typer.Option(True, help="bf16 autocast (on a CPU only where it has bf16 units)."),
     resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),
     init: Path | None = typer.Option(None, help="Start from these weights when there is nothing to resume."),
 ) -> None:
@@ -447,7 +447,7 @@ def train_seg(
     refine_context: int = typer.Option(0, help="Window of the refiner's local ink and paper colours (0: off)."),
     train_only: list[str] = typer.Option([], help="Train only these submodules (e.g. stroke_refiner)."),
     threads: int | None = typer.Option(None, help="Torch threads (leave a core free for other work)."),
-    amp: bool = typer.Option(True, help="bf16 autocast."),
+    amp: bool = typer.Option(True, help="bf16 autocast (on a CPU only where it has bf16 units)."),
     resume: bool = typer.Option(True, help="Continue from OUT/last.pt when it exists."),
     init: Path | None = typer.Option(None, help="Start from these weights when there is nothing to resume."),
 ) -> None:

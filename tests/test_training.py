@@ -8,6 +8,7 @@ import torch
 
 from ocrnet.data.synth.writer import write_dataset
 from ocrnet.models.checkpoint import read_checkpoint
+from ocrnet.train import common
 from ocrnet.train.rec import CropSampler, RecTrainConfig, train_recognizer
 from ocrnet.train.seg import SegTrainConfig, train_segmenter
 
@@ -77,6 +78,17 @@ def _tiny_seg_config(tmp_path, steps: int, **overrides) -> SegTrainConfig:
         threads=1,
         **overrides,
     )
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_cpu_training_uses_bf16_only_where_the_cpu_computes_in_it(monkeypatch, native):
+    monkeypatch.setattr(common, "native_bf16", lambda: native)
+    layer = torch.nn.Linear(4, 4)
+    with common.autocast(torch.device("cpu")):
+        dtype = layer(torch.ones(1, 4)).dtype
+    assert dtype == (torch.bfloat16 if native else torch.float32)
+    with common.autocast(torch.device("cpu"), enabled=False):
+        assert layer(torch.ones(1, 4)).dtype == torch.float32
 
 
 def test_segmenter_loop_runs(tmp_path):

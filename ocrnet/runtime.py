@@ -9,6 +9,7 @@ onnxruntime is missing, callers stay on PyTorch.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -34,9 +35,10 @@ def onnx_available() -> bool:
 BACKENDS = ("auto", "bf16", "onnx", "torch")
 
 
+@functools.cache
 def native_bf16() -> bool:
     """Whether this CPU has bfloat16 arithmetic (AVX512-BF16 or AMX); elsewhere bf16 is emulated
-    and slower than fp32."""
+    and slower than fp32. Asked once: training asks at every step."""
     try:
         return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except AttributeError:  # a PyTorch without these probes

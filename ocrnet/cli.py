@@ -5,10 +5,15 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from ocrnet.predict.recognition import Recognizer
+    from ocrnet.predict.segmentation import Segmenter
 
 app = typer.Typer(
     help="OCRNet: read text in images, with pixel-exact text masks.", no_args_is_help=True, add_completion=False
@@ -83,7 +88,7 @@ def _bench_synth(kinds: list[str], n: int, size: int) -> None:
 LEXICON_HELP = "Prefer dictionary words where the image allows them (--no-lexicon: read letter by letter)."
 
 
-def _recognizer(rec_weights: Path | None, lexicon: bool, **kwargs):
+def _recognizer(rec_weights: Path | None, lexicon: bool, **kwargs: Any) -> Recognizer:
     from ocrnet.models.recognizer import DEFAULT_WEIGHTS
     from ocrnet.postprocess.lexicon import Lexicon
     from ocrnet.predict.recognition import Recognizer
@@ -97,7 +102,7 @@ MIN_LONG_SIDE_HELP = "Smaller images are enlarged to this longer side first (sma
 STROKE_EDGES_HELP = "Decide unsure stroke-mask edges by each word's ink and ground colours (off: the network's map)."
 
 
-def _segmenter(seg_weights: Path | None, stroke_edges: bool = True, **kwargs):
+def _segmenter(seg_weights: Path | None, stroke_edges: bool = True, **kwargs: Any) -> Segmenter:
     from ocrnet.postprocess.stroke_edges import StrokeEdgeParams
     from ocrnet.predict.segmentation import Segmenter
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
 import numpy as np
 
 from ocrnet.engines import register
@@ -9,7 +13,7 @@ from ocrnet.engines.base import Engine, EngineUnavailable
 from ocrnet.types import Word
 
 
-def _require(module: str, install: str):
+def _require(module: str, install: str) -> ModuleType:
     import importlib
 
     try:
@@ -56,7 +60,7 @@ class TesseractEngine(Engine):
         return out
 
 
-def _quad_words(results, min_score: float = 0.0) -> list[Word]:
+def _quad_words(results: Iterable[tuple[Any, str, float]] | None, min_score: float = 0.0) -> list[Word]:
     """[(box points, text, score), ...] as PP-OCR-style engines return them -> Words."""
     words = []
     for box, text, score in results or []:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +105,7 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def chart(reports: dict[str, dict[str, Any]], columns, fmt: str, path: Path) -> None:
+def chart(reports: dict[str, dict[str, Any]], columns: Sequence[str], fmt: str, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

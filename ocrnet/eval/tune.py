@@ -5,6 +5,7 @@ of a real set) are ranked by their mean H-mean, so thresholds do not fit one kin
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -30,9 +31,9 @@ def _maps(segmenter: Segmenter, samples: list[Annotation]) -> list[tuple[dict[st
 def tune_db(
     segmenter: Segmenter,
     sets: dict[str, list[Annotation]],
-    binary=(0.2, 0.3, 0.4),
-    box=(0.4, 0.5, 0.6, 0.7),
-    unclip=(1.5, 1.8, 2.0, 2.2, 2.5),
+    binary: Sequence[float] = (0.2, 0.3, 0.4),
+    box: Sequence[float] = (0.4, 0.5, 0.6, 0.7),
+    unclip: Sequence[float] = (1.5, 1.8, 2.0, 2.2, 2.5),
 ) -> list[tuple[DBParams, dict[str, dict[str, float]], float]]:
     """Every combination with its detection scores per set and their mean H-mean, best first."""
     stored = {name: _maps(segmenter, samples) for name, samples in sets.items()}

@@ -86,7 +86,9 @@ def frozen_in_eval(model: nn.Module, names: list[str]) -> None:
             child.eval()
 
 
-def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int, total: int, floor: float = 0.02):
+def warmup_cosine(
+    optimizer: torch.optim.Optimizer, warmup: int, total: int, floor: float = 0.02
+) -> torch.optim.lr_scheduler.LambdaLR:
     def factor(step: int) -> float:
         if step < warmup:
             return (step + 1) / warmup
@@ -99,8 +101,8 @@ def warmup_cosine(optimizer: torch.optim.Optimizer, warmup: int, total: int, flo
 def save_training_state(
     path: Path,
     model: nn.Module,
-    optimizer,
-    scheduler,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
     step: int,
     config: Any,
     extra: dict[str, Any],
@@ -123,7 +125,11 @@ def save_training_state(
 
 
 def load_training_state(
-    path: Path, model: nn.Module, optimizer, scheduler, companion: nn.Module | None = None
+    path: Path,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    companion: nn.Module | None = None,
 ) -> tuple[int, dict[str, Any]]:
     state = torch.load(path, map_location="cpu", weights_only=False)
     unwrap(model).load_state_dict(state["model"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 from ocrnet.data.formats.common import find_image, image_size, quad, rect, require_dir
@@ -15,7 +16,7 @@ def _read_gt(path: Path) -> list[str]:
     return [ln for ln in path.read_text(encoding="utf-8-sig", errors="replace").splitlines() if ln.strip()]
 
 
-def _annotations(root: Path, parse_line, source: str) -> list[Annotation]:
+def _annotations(root: Path, parse_line: Callable[[str], Word | None], source: str) -> list[Annotation]:
     root = require_dir(Path(root))
     images = root / "images" if (root / "images").is_dir() else root
     out = []

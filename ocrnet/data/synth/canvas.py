@@ -12,15 +12,19 @@ pixel from where the image itself puts them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from shapely.geometry import Polygon, box
 
 from ocrnet.data.synth.fonts import FontFace, load_font
 from ocrnet.types import CLASS_ID, IGNORE_INDEX, Block, Line, Word
+
+#: x -> (y, slope) of a text line's baseline at x.
+Baseline = Callable[[float], tuple[float, float]]
 
 Color = tuple[float, float, float]
 
@@ -295,7 +299,14 @@ def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> C
 
 
 def _place_glyph(
-    mask: Image.Image, font, ch: str, x: float, advance: float, baseline, ascent: int, descent: int
+    mask: Image.Image,
+    font: ImageFont.FreeTypeFont,
+    ch: str,
+    x: float,
+    advance: float,
+    baseline: Baseline,
+    ascent: int,
+    descent: int,
 ) -> None:
     """Draw one character rotated to the baseline's tangent at its centre."""
     if ch == " ":
@@ -327,7 +338,9 @@ def _ink_box(fill: np.ndarray, x0: float, x1: float, line_height: float, top: fl
     return [[left, upper], [right, upper], [right, lower], [left, lower]]
 
 
-def _curved_polygon(font, word: str, x0: float, width: float, baseline, samples: int = 5) -> list[list[float]]:
+def _curved_polygon(
+    font: ImageFont.FreeTypeFont, word: str, x0: float, width: float, baseline: Baseline, samples: int = 5
+) -> list[list[float]]:
     """Top edge left to right, bottom edge right to left, offset from the baseline along its normal."""
     left, upper, right, lower = font.getbbox(word, anchor="ls")
     above, below = -upper + 1.0, lower + 1.0

@@ -56,6 +56,7 @@ class Word:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Word:
+        """Inverse of ``to_dict``; unknown keys are ignored so older or richer JSON still loads."""
         data = dict(data)
         data["cls"] = data.pop("class", data.pop("cls", "other"))
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
@@ -63,6 +64,7 @@ class Word:
 
     @property
     def points(self) -> np.ndarray:
+        """The polygon as an (N, 2) float32 array, as OpenCV and shapely take it."""
         return np.asarray(self.polygon, dtype=np.float32).reshape(-1, 2)
 
 
@@ -127,6 +129,7 @@ class Annotation:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Annotation:
+        """Inverse of ``to_dict`` (arrays are loaded separately, from the files beside it)."""
         return cls(
             image_path=data.get("image"),
             width=int(data["width"]),

@@ -50,6 +50,7 @@ class MaskMeter:
     fn: int = 0
 
     def update(self, pred: np.ndarray, target: np.ndarray, valid: np.ndarray | None = None) -> None:
+        """Add one image's pixels; ``valid`` leaves out pixels that are not scored (don't-care regions)."""
         pred, target = np.asarray(pred).astype(bool), np.asarray(target).astype(bool)
         if valid is not None:
             pred, target = pred & valid, target & valid
@@ -59,22 +60,26 @@ class MaskMeter:
 
     @property
     def iou(self) -> float:
+        """Set-level IoU; 1.0 when there was nothing to find and nothing was found."""
         total = self.tp + self.fp + self.fn
         return self.tp / total if total else 1.0
 
     @property
     def fscore(self) -> float:
+        """Set-level F-score (Dice) of the same counts."""
         total = 2 * self.tp + self.fp + self.fn
         return 2 * self.tp / total if total else 1.0
 
 
 # -- polygons ------------------------------------------------------------------------------------
 def to_polygon(points: Sequence[Sequence[float]] | np.ndarray) -> Polygon:
+    """A shapely polygon, self-intersecting quads repaired (``buffer(0)``) so their area is defined."""
     poly = Polygon(np.asarray(points, np.float64).reshape(-1, 2))
     return poly if poly.is_valid else poly.buffer(0)
 
 
 def polygon_iou(a: Polygon, b: Polygon) -> float:
+    """Intersection over union of two polygons; 0.0 when either is empty."""
     if a.is_empty or b.is_empty:
         return 0.0
     inter = a.intersection(b).area
@@ -92,6 +97,7 @@ class DetectionCounts:
     per_image: list[tuple[int, int, int]] = field(default_factory=list)
 
     def add(self, matched: int, gt: int, det: int) -> None:
+        """Count one image, keeping its own counts for per-image reports."""
         self.matched += matched
         self.gt += gt
         self.det += det
@@ -99,18 +105,22 @@ class DetectionCounts:
 
     @property
     def precision(self) -> float:
+        """Matched share of detections; an image set with no text and no detections is perfect."""
         return self.matched / self.det if self.det else (1.0 if not self.gt else 0.0)
 
     @property
     def recall(self) -> float:
+        """Matched share of the cared-for ground truth."""
         return self.matched / self.gt if self.gt else 1.0
 
     @property
     def hmean(self) -> float:
+        """Harmonic mean of precision and recall (the ICDAR ranking figure)."""
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float]:
+        """The figures and counts as a report writes them."""
         return {
             "precision": self.precision,
             "recall": self.recall,
@@ -170,6 +180,7 @@ def detection_counts(
 
 
 def normalize_e2e(text: str) -> str:
+    """ICDAR's end-to-end comparison form: case and surrounding punctuation do not count."""
     return text.strip().strip(string.punctuation + "“”‘’").lower()
 
 
@@ -184,6 +195,7 @@ def end_to_end_counts(
 def evaluate_detection(
     gts: Sequence[Sequence[Word]], dets: Sequence[Sequence[Word]], end_to_end: bool = False
 ) -> DetectionCounts:
+    """Detection (or, with ``end_to_end``, detection plus reading) counts summed over a set of images."""
     counts = DetectionCounts()
     fn = end_to_end_counts if end_to_end else detection_counts
     for gt, det in zip(gts, dets, strict=True):

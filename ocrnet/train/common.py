@@ -48,12 +48,14 @@ def autocast(device: torch.device, enabled: bool = True) -> contextlib.AbstractC
 
 
 def wrap_ddp(model: nn.Module, device: torch.device, world: int) -> nn.Module:
+    """The model wrapped for DistributedDataParallel when several processes train it, else as it is."""
     if world <= 1:
         return model
     return nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
 
 
 def unwrap(model: nn.Module) -> nn.Module:
+    """The bare model inside a DDP wrapper, so checkpoints hold the same keys however it was trained."""
     return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
 
 
@@ -89,6 +91,8 @@ def frozen_in_eval(model: nn.Module, names: list[str]) -> None:
 def warmup_cosine(
     optimizer: torch.optim.Optimizer, warmup: int, total: int, floor: float = 0.02
 ) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up (steady first steps from fresh weights), then cosine decay to ``floor`` times the rate."""
+
     def factor(step: int) -> float:
         if step < warmup:
             return (step + 1) / warmup
@@ -108,6 +112,7 @@ def save_training_state(
     extra: dict[str, Any],
     companion: nn.Module | None = None,
 ) -> None:
+    """Everything a run needs to resume, written to a temporary file first so a kill mid-write loses nothing."""
     import dataclasses
 
     payload = {
@@ -131,6 +136,7 @@ def load_training_state(
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     companion: nn.Module | None = None,
 ) -> tuple[int, dict[str, Any]]:
+    """Restore a saved run in place; returns the step it reached and its extra state (best score)."""
     state = torch.load(path, map_location="cpu", weights_only=False)
     unwrap(model).load_state_dict(state["model"])
     if (companion is None) != (state.get("companion") is None):
@@ -150,10 +156,12 @@ class RunLog:
         self.path = folder / "log.jsonl"
 
     def write(self, record: dict[str, Any]) -> None:
+        """Append one record as a JSON line (appending keeps the log whole across resumes)."""
         with open(self.path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record) + "\n")
 
     def plot(self, title: str) -> None:
+        """Draw the logged losses and validation figures against the step as a PNG beside the log."""
         import matplotlib
 
         matplotlib.use("Agg")
@@ -242,10 +250,12 @@ class TrainingRun:
 
     @property
     def main(self) -> bool:
+        """Whether this process logs, validates and saves (rank 0 of a DDP run)."""
         return self.rank == 0
 
     @property
     def done(self) -> bool:
+        """Whether the scheduled number of steps is reached."""
         return self.step >= self.steps
 
     def update(self, losses: dict[str, torch.Tensor], log_every: int) -> None:
@@ -267,6 +277,7 @@ class TrainingRun:
             self.running = {}
 
     def due(self, every: int) -> bool:
+        """Whether to validate now: every ``every`` steps and at the last step, on the main process."""
         return self.main and (self.step % every == 0 or self.step == self.steps)
 
     def validate(
@@ -296,5 +307,6 @@ class TrainingRun:
         self.log.plot(self.title)
 
     def finish(self) -> Path:
+        """Close the progress bar; the best checkpoint is what the run leaves for use."""
         self.bar.close()
         return self.out / "best_fp16.pt"

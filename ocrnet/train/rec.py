@@ -25,6 +25,8 @@ from ocrnet.types import CropSample
 
 @dataclass
 class RecTrainConfig:
+    """Everything ``ocrnet train rec`` takes; saved in checkpoints so a run resumes as it started."""
+
     out: Path
     synth_dirs: list[Path] = field(default_factory=list)
     data_root: Path | None = None
@@ -59,6 +61,7 @@ class CropSampler:
         self.pool: list[tuple[np.ndarray, str]] = []
 
     def one(self) -> tuple[np.ndarray, str]:
+        """One crop and its text: a real crop augmented, a pre-rendered synthetic one, or one rendered now."""
         roll = self.rng.random()
         if self.real_by_source and roll < self.cfg.real_share:
             group = self.real_by_source[self.rng.integers(len(self.real_by_source))]
@@ -104,6 +107,7 @@ def ctc_targets(labels: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
+    """Held-out real crops by set, and the fixed synthetic validation crops."""
     sets: dict[str, list[CropSample]] = {}
     if cfg.data_root:
         for crop in real_crops(cfg.data_root, "val"):
@@ -113,6 +117,7 @@ def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
 
 
 def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]:
+    """Accuracy (36-class and case-sensitive), 1-NED and CER per set, read as deployed but without retries."""
     recognizer = Recognizer(model.eval(), max_width=512, backend="torch")
     out: dict[str, float] = {}
     real_acc = []
@@ -131,6 +136,7 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 
 
 def train_recognizer(cfg: RecTrainConfig) -> Path:
+    """Train (or resume) the CRNN as ``cfg`` says; returns the best fp16 checkpoint."""
     model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden, stride=cfg.stride)
     model = CRNN(model_cfg)
     guide = AttentionGuide(model.feature_channels, model_cfg.num_classes) if cfg.guide > 0 else None

@@ -47,6 +47,8 @@ SMEAR_PER_HEIGHT = (0.5, 2.5)
 
 @dataclass
 class SegTrainConfig:
+    """Everything ``ocrnet train seg`` takes; saved in checkpoints so a run resumes as it started."""
+
     out: Path
     synth_dirs: list[Path] = field(default_factory=list)
     data_root: Path | None = None
@@ -81,6 +83,7 @@ class Item:
 
 
 def synthetic_items(folder: Path) -> list[Item]:
+    """Training items of a folder written by ``ocrnet synth`` (images, stroke masks, class maps)."""
     items = []
     for record in read_jsonl(folder / "annotations.jsonl"):
         ann = Annotation.from_dict(record)
@@ -90,6 +93,7 @@ def synthetic_items(folder: Path) -> list[Item]:
 
 
 def real_items(root: Path) -> list[Item]:
+    """Training items of the real sets under ``root`` that have boxes, each image's held-out split left out."""
     items: list[Item] = []
     for rel, fmt in (
         ("icdar2013_born_digital", "icdar2013"),
@@ -154,6 +158,7 @@ class SceneSampler:
         return motion_blur(image, length, angle)
 
     def one(self) -> dict[str, np.ndarray]:
+        """One augmented training sample with its targets; an unreadable file is skipped for another."""
         use_real = self.real and (not self.synth or self.rng.random() < self.cfg.real_share)
         pool = self.real_by_source[self.rng.integers(len(self.real_by_source))] if use_real else self.synth
         item = pool[self.rng.integers(len(pool))]
@@ -222,12 +227,14 @@ class SceneSampler:
         }
 
     def batch(self) -> dict[str, torch.Tensor]:
+        """A batch of samples stacked into tensors, one per target."""
         items = [self.one() for _ in range(self.cfg.batch)]
         return {k: torch.from_numpy(np.stack([it[k] for it in items])) for k in items[0]}
 
 
 # -- losses --------------------------------------------------------------------------------------
 def masked_bce_dice(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Stroke loss: BCE for every pixel plus Dice, which keeps thin strokes from drowning in background."""
     prob = torch.sigmoid(logits)
     bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
     bce = (bce * mask).sum() / mask.sum().clamp(min=1.0)
@@ -235,6 +242,7 @@ def masked_bce_dice(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tens
 
 
 def dice_loss(prob: torch.Tensor, target: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """1 - Dice over the labelled pixels; zero (with a gradient path) where nothing is labelled."""
     inter = (prob * target * mask).sum()
     union = (prob * mask).sum() + (target * mask).sum()
     return 1.0 - 2.0 * inter / union.clamp(min=1e-6) if float(mask.sum()) > 0 else prob.sum() * 0.0
@@ -253,6 +261,7 @@ def ohem_bce(logits: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, rat
 
 
 def seg_losses(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Every head's loss by name (the training bar shows each); the auxiliary loss is weighted 0.4."""
     region_mask = batch["region_mask"]
     losses = {
         "stroke": masked_bce_dice(out["stroke"][:, 0].float(), batch["stroke"], batch["stroke_mask"]),
@@ -290,6 +299,7 @@ def synthetic_validation(count: int, size: int = 640, seed: int = VALIDATION_SEE
 
 
 def evaluate_segmenter(segmenter: Segmenter, samples: list[Annotation]) -> dict[str, float]:
+    """Stroke fgIoU and detection H-mean of a segmenter over validation samples."""
     stroke = MaskMeter()
     gts, dets = [], []
     for sample in samples:
@@ -308,6 +318,7 @@ def evaluate_segmenter(segmenter: Segmenter, samples: list[Annotation]) -> dict[
 
 
 def train_segmenter(cfg: SegTrainConfig) -> Path:
+    """Train (or resume) TextSegNet as ``cfg`` says; returns the best fp16 checkpoint."""
     # a network started from earlier weights keeps their architecture; a stroke branch they lack
     # is added at the configured width and starts fresh
     earlier = read_checkpoint(cfg.init)["config"] if cfg.init is not None else {}

@@ -33,6 +33,7 @@ class BatchReport:
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
+    """Files to read: folders searched recursively for images and videos, each file once, in given order."""
     out = []
     for path in inputs:
         if path.is_dir():
@@ -42,6 +43,7 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
 
 
 def record_for(result: PageResult, mode: str) -> dict:
+    """One image's JSON record, with plate or sign summaries where ``mode`` (or, in auto, the page) calls for them."""
     record = result.to_dict()
     plate_list = plates(result)
     if mode == "plate" or (mode == "auto" and plate_list):
@@ -62,6 +64,7 @@ def _unique_stem(path: Path, used: dict[str, int]) -> str:
 
 
 def write_page_outputs(page: PageOutput, stem: str, outputs: ReadOutputs) -> None:
+    """Write whichever of overlay, masks, text-free image and Markdown the user asked for."""
     result = page.result
     if outputs.viz:
         save_image(outputs.viz / f"{stem}.png", overlay(page.image, result))
@@ -83,6 +86,8 @@ def run_batch(
     resume: bool = False,
     echo: Callable[[str], None] = print,
 ) -> BatchReport:
+    """Read every input with a progress bar; a bad file is reported and skipped, never fatal, and with
+    ``resume`` the images already in the JSON output are not read again."""
     report = BatchReport()
     finished = set()
     if resume and outputs.json and outputs.json.exists():

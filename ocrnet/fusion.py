@@ -92,6 +92,8 @@ def fuse(
     readings: list[Reading],
     params: FusionParams | None = None,
 ) -> list[FusedWord]:
+    """Join each region with its reading: a score from the reading, the region and the ink inside it,
+    a class by vote of the class map, and the word's own stroke mask; empty or weak words dropped."""
     params = params or FusionParams()
     h, w = stroke.shape
     out = []

@@ -67,6 +67,8 @@ def _decode(stream: Any, label: str, max_pixels: int) -> np.ndarray:
 
 
 def pil_to_rgb(img: Image.Image, label: str, max_pixels: int = MAX_PIXELS) -> np.ndarray:
+    """Any PIL image (palette, CMYK, 16-bit, alpha, EXIF-turned) as upright 8-bit RGB, or a clear
+    ``ImageLoadError`` naming ``label`` for zero-size and over-large images."""
     width, height = img.size
     if width == 0 or height == 0:
         raise ImageLoadError(f"{label}: zero-size image ({width}x{height})")
@@ -145,6 +147,7 @@ def save_image(path: str | os.PathLike, image: np.ndarray, quality: int = 92) ->
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write UTF-8 text atomically (no half-written file after an interruption)."""
     _atomic_write(Path(path), lambda handle: handle.write(text.encode("utf-8")))
 
 

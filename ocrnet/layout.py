@@ -24,6 +24,7 @@ class WordFrame:
 
 
 def word_frame(word: Word) -> WordFrame:
+    """A word's centre, reading direction, width and height, the measures lines are grouped by."""
     # many-point polygons (curved or rounded regions) are measured on their reading quad
     pts = word.points if len(word.points) == 4 else reading_quad(word.points)
     top = pts[1] - pts[0]

@@ -49,6 +49,7 @@ STROKE_WORD_MIN_SCORE = 0.5
 
 
 def normalize_plate(text: str) -> str:
+    """A plate reading as plates are compared: upper case letters and digits only."""
     return re.sub(r"[^0-9A-Z]", "", text.upper())
 
 

@@ -49,6 +49,18 @@ def test_word_eval_and_calibration(tmp_path):
     assert [row["accuracy"] for row in table] == [0.0, 1.0]
 
 
+def test_word_eval_reports_unreadable_crops_and_scores_the_rest(tmp_path):
+    root = tmp_path / "words"
+    (root / "IMG").mkdir(parents=True)
+    Image.new("RGB", (40, 16)).save(root / "IMG" / "0.jpg")
+    (root / "IMG" / "1.jpg").write_bytes((root / "IMG" / "0.jpg").read_bytes()[:40])  # truncated
+    (root / "labels.tsv").write_text("IMG/0.jpg\thello\nIMG/1.jpg\tworld\n")
+    report, predictions = run_eval(EchoEngine(), "words", root, split="all")
+    assert report["crops"] == 1 and report["unreadable"] == 1 and report["accuracy"] == 1.0
+    errors = [p for p in predictions if "error" in p]
+    assert len(errors) == 1 and "1.jpg" in errors[0]["error"]
+
+
 def test_engine_registry():
     assert {"ocrnet", "tesseract", "ppocrv4", "ppocrv6", "easyocr"} <= set(engine_names())
     with pytest.raises(ValueError, match="unknown engine"):

@@ -27,6 +27,7 @@ REAL_CUT_SETS = (("icdar2013_born_digital", "icdar2013"), ("sroie_dev", "sroie")
 
 
 def shrink(image: np.ndarray, height: int = STORE_HEIGHT) -> np.ndarray:
+    """Scale a tall crop down to ``height`` (aspect kept); the reader sees height 32 anyway."""
     if image.shape[0] <= height:
         return image
     width = max(4, round(image.shape[1] * height / image.shape[0]))
@@ -34,6 +35,7 @@ def shrink(image: np.ndarray, height: int = STORE_HEIGHT) -> np.ndarray:
 
 
 def usable(text: str, charset: str = DEFAULT_CHARSET) -> bool:
+    """Whether a label can be trained on: not empty, not don't-care, every character in the charset."""
     return bool(text.strip()) and text != "###" and all(ch in charset for ch in text)
 
 

@@ -19,6 +19,7 @@ def _number(path: str | None) -> int:
 
 
 def scene_split(annotation: Annotation, index: int) -> str:
+    """``train`` or ``val`` for a scene image, decided by its number so every run splits alike."""
     source = annotation.source
     if source == "icdar2015":
         return VAL if _number(annotation.image_path) % 2 == 0 else TRAIN
@@ -32,6 +33,7 @@ def scene_split(annotation: Annotation, index: int) -> str:
 
 
 def crop_split(crop: CropSample, index: int) -> str:
+    """``train`` or ``val`` for a real word crop (SVT is validation only; IIIT5K's first 300 too)."""
     source = crop.source
     if source == "svt_train":
         return VAL

@@ -24,6 +24,7 @@ def export_weights(model: nn.Module, config: Any, path: str | Path, extra: dict[
 
 
 def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    """A checkpoint's dict on the CPU, or FileNotFoundError naming the path."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such checkpoint")

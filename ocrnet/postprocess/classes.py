@@ -10,6 +10,7 @@ from ocrnet.types import CLASS_ID, CLASS_NAMES
 
 
 def vote_class(class_map: np.ndarray, inside: np.ndarray) -> str:
+    """The most common non-background class inside a word; ``other`` where there is none."""
     votes = np.bincount(class_map[inside].ravel(), minlength=len(CLASS_NAMES))[: len(CLASS_NAMES)]
     votes[CLASS_ID["background"]] = 0
     return CLASS_NAMES[int(votes.argmax())] if votes.sum() else "other"

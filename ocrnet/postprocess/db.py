@@ -66,6 +66,7 @@ def order_clockwise(points: np.ndarray) -> np.ndarray:
 
 
 def quad_from_rect(rect: tuple) -> np.ndarray:
+    """Corners of an OpenCV rotated rectangle, clockwise from the text's top-left."""
     box = cv2.boxPoints(rect)
     # start at the top-left of the text: for boxes turned past 45 degrees, keep the long side on top
     box = order_clockwise(box)

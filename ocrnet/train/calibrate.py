@@ -46,6 +46,8 @@ def fit_platt(
 
 
 def calibrate_checkpoint(weights: Path, data_root: Path | None, out: Path, synthetic: int = 1000) -> tuple[float, ...]:
+    """Fit the word confidence (Platt scaling) on held-out real and synthetic crops; save it in a copy
+    of the checkpoint at ``out``."""
     recognizer = Recognizer.from_checkpoint(weights)
     crops = [c for c in real_crops(data_root, "val") if c.source in FIT_SOURCES] if data_root else []
     images = [c.image for c in crops]

@@ -40,6 +40,8 @@ def _distance_to_polygon(xs: np.ndarray, ys: np.ndarray, polygon: np.ndarray) ->
 def db_targets(
     words: list[Word], height: int, width: int, labelled: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """DBNet's targets: the shrunk region map, the threshold map on the border band between the shrunk
+    and grown polygons, and their masks (don't-care and tiny words, and unlabelled pixels, left out)."""
     region = np.zeros((height, width), np.float32)
     region_mask = np.ones((height, width), np.float32) if labelled is None else labelled.astype(np.float32)
     thresh = np.zeros((height, width), np.float32)

@@ -49,6 +49,7 @@ def detect_format(root: str | Path) -> str:
 
 
 def load_dataset(root: str | Path, fmt: str = "auto") -> list[Annotation] | list[CropSample]:
+    """Read a data set folder in the named format (or the one its layout shows)."""
     fmt = detect_format(root) if fmt == "auto" else fmt
     if fmt not in READERS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(READERS)}")

@@ -27,10 +27,12 @@ ILLEGIBLE_SMEAR = 0.5
 
 
 def word_height(points: np.ndarray) -> float:
+    """The short side of a word polygon's rotated bounding box: its height whatever its angle."""
     return float(min(cv2.minAreaRect(np.asarray(points, np.float32))[1]))
 
 
 def toolkit(seed: int | tuple[int, ...], font_dirs: tuple[str, ...] = ()) -> Toolkit:
+    """Random source, fonts and text for one rendering; the text source is loaded once per process."""
     global _TEXT
     if _TEXT is None:
         _TEXT = TextSource()

@@ -15,6 +15,7 @@ from ocrnet.types import CLASS_ID
 
 
 def wrap(kit: Toolkit, style: TextStyle, words: list[str], width: float) -> list[list[str]]:
+    """Words broken into lines no wider than ``width`` px in the style's font."""
     font = load_font(style.face.path, style.size)
     space = font.getlength(" ")
     lines, current, used = [], [], 0.0

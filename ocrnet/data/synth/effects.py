@@ -12,6 +12,7 @@ from ocrnet.data.synth.backgrounds import smooth_noise
 
 
 def motion_blur(image: np.ndarray, length: float, angle_deg: float) -> np.ndarray:
+    """Camera shake: a straight smear ``length`` px long at ``angle_deg``."""
     size = max(3, int(np.ceil(length)) | 1)
     kernel = np.zeros((size, size), np.float32)
     kernel[size // 2, :] = 1.0
@@ -22,6 +23,7 @@ def motion_blur(image: np.ndarray, length: float, angle_deg: float) -> np.ndarra
 
 
 def uneven_lighting(rng: np.random.Generator, image: np.ndarray, strength: float) -> np.ndarray:
+    """Lighting that varies over the image, sometimes with a cast shadow across it."""
     h, w = image.shape[:2]
     field = smooth_noise(rng, h, w, max(h, w) / rng.uniform(1.0, 3.0))
     gain = 1.0 - strength + 2 * strength * field
@@ -35,11 +37,13 @@ def uneven_lighting(rng: np.random.Generator, image: np.ndarray, strength: float
 
 
 def jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    """JPEG round trip: block and ringing artefacts as photos and scans carry them."""
     ok, data = cv2.imencode(".jpg", image[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     return cv2.imdecode(data, cv2.IMREAD_COLOR)[:, :, ::-1] if ok else image
 
 
 def low_resolution(image: np.ndarray, factor: float) -> np.ndarray:
+    """Down-sample by ``factor`` and back up: a small, soft picture at the original size."""
     h, w = image.shape[:2]
     small = cv2.resize(image, (max(1, int(w / factor)), max(1, int(h / factor))), interpolation=cv2.INTER_AREA)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)

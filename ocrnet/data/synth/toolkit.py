@@ -75,6 +75,7 @@ def drawable(face: FontFace, words: list[str]) -> list[str]:
 
 
 def layer_quad(layer: Canvas, homography: np.ndarray) -> Polygon:
+    """Where a layer's rectangle lands on the scene under ``homography``."""
     corners = np.float32([[0, 0], [layer.width, 0], [layer.width, layer.height], [0, layer.height]])
     return Polygon(cv2.perspectiveTransform(corners[None], homography)[0])
 
@@ -191,6 +192,7 @@ def _shape_points(shape: str, width: float, height: float, inset: float = 0.0) -
 
 
 def attach_lines(canvas: Canvas, first_line: int, block: int) -> None:
+    """Put the lines from ``first_line`` on, and their words, into block ``block``."""
     for index in range(first_line, len(canvas.lines)):
         canvas.lines[index].block = block
         canvas.blocks[block].lines.append(index)

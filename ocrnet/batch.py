@@ -18,6 +18,8 @@ from ocrnet.video import VIDEO_SUFFIXES, Tracker, frames, is_video
 
 @dataclass
 class ReadOutputs:
+    """Folders (and the JSON lines file) a batch writes to; None leaves that output out."""
+
     json: Path | None = None
     viz: Path | None = None
     masks: Path | None = None
@@ -27,6 +29,8 @@ class ReadOutputs:
 
 @dataclass
 class BatchReport:
+    """How a batch went: files read, files already done (``--resume``), and each failure with its reason."""
+
     done: int = 0
     skipped: int = 0
     failed: list[str] = field(default_factory=list)

@@ -24,6 +24,8 @@ TYPICAL_INK = 0.12
 
 @dataclass
 class FusionParams:
+    """How a word's score is made and which words are kept."""
+
     min_score: float = 0.3
     stroke_threshold: float = 0.5
     weights: tuple[float, float, float] = (0.7, 0.15, 0.15)  # recognition, detection, stroke
@@ -31,6 +33,8 @@ class FusionParams:
 
 @dataclass
 class FusedWord:
+    """A kept word and its own stroke mask, cut to its bounding box (a page-sized mask per word would not fit)."""
+
     word: Word
     mask: np.ndarray  # bool, the word's bounding box of the image
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 of ``mask`` in the image

@@ -17,6 +17,8 @@ from ocrnet.types import Block, Line, Word
 
 @dataclass
 class WordFrame:
+    """Where a word is and which way it reads, in image pixels."""
+
     centre: np.ndarray
     direction: np.ndarray  # unit vector along the reading direction
     height: float

@@ -54,6 +54,9 @@ def normalize_plate(text: str) -> str:
 
 
 class Pipeline:
+    """The whole reading: segment, find words (regions and stray glyphs), crop and read them, fuse,
+    group lines and blocks, and re-read plates letter by letter."""
+
     def __init__(
         self,
         segmenter: Segmenter | None = None,

@@ -56,6 +56,8 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> float:
 
 @dataclass
 class Track:
+    """One text seen across frames: its reading, when it was first and last seen, and where."""
+
     text: str
     first: float
     last: float

@@ -12,6 +12,8 @@ class EngineUnavailable(RuntimeError):
 
 
 class Engine:
+    """What ``ocrnet eval`` and ``compare`` need of an OCR engine: read a page, read crops."""
+
     name = "engine"
 
     def read(self, image: np.ndarray) -> list[Word]:

@@ -18,6 +18,8 @@ def conv_bn_relu(cin: int, cout: int, kernel: int = 3, stride: int = 1) -> nn.Se
 
 
 class BasicBlock(nn.Module):
+    """ResNet's two-convolution residual block."""
+
     def __init__(self, cin: int, cout: int, stride: int) -> None:
         super().__init__()
         self.conv1 = conv_bn_relu(cin, cout, 3, stride)
@@ -37,6 +39,8 @@ DEPTHS = {"resnet10": (1, 1, 1, 1), "resnet18": (2, 2, 2, 2), "resnet34": (3, 4,
 
 
 class ResNetEncoder(nn.Module):
+    """A ResNet body built here (nothing downloaded), returning the 1/4 to 1/32 feature maps the FPN joins."""
+
     def __init__(self, depth: str = "resnet18", base_width: int = 32) -> None:
         super().__init__()
         widths = [base_width * m for m in (1, 2, 4, 8)]

@@ -14,6 +14,8 @@ from torch import Tensor, nn
 
 @dataclass
 class GuideConfig:
+    """Sizes of the attention guide; it lives only in training state, so they can change between runs."""
+
     dim: int = 256
     heads: int = 4
     layers: int = 2

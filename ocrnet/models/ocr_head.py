@@ -18,6 +18,8 @@ from ocrnet.models.backbone import conv_bn_relu
 
 
 class ObjectContextHead(nn.Module):
+    """Augments each pixel's features with the context of the object regions it belongs to (steps 1-4 above)."""
+
     def __init__(self, channels: int, num_classes: int, key_channels: int = 32) -> None:
         super().__init__()
         self.aux = nn.Sequential(conv_bn_relu(channels, channels, 1), nn.Conv2d(channels, num_classes, 1))

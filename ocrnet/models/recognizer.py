@@ -17,6 +17,8 @@ DEFAULT_WEIGHTS = WEIGHTS_DIR / "crnn.pt"
 
 @dataclass
 class CRNNConfig:
+    """Sizes and charset of a CRNN; saved in its checkpoints so they rebuild the same network."""
+
     charset: str = DEFAULT_CHARSET
     height: int = 32
     width: int = 32  # channels of the first conv; later ones are multiples

@@ -13,6 +13,8 @@ from ocrnet.charset import ctc_index
 
 @dataclass
 class Decoded:
+    """A CTC decoding with what confidence and layout need: per-character probabilities and places."""
+
     text: str
     char_probs: list[float]
     score: float  # raw word confidence: geometric mean of the character probabilities

@@ -31,6 +31,8 @@ TOKEN = re.compile(r"([^A-Za-z0-9]*)([A-Za-z0-9']+?)([^A-Za-z0-9]*)")
 
 @dataclass(frozen=True)
 class LexiconParams:
+    """How far, and how readily, a reading may be moved to a dictionary word."""
+
     prior_per_letter: float = 1.0  # nats a dictionary word is favoured by, per letter of the token: a
     # long garbled token near a word is that word; a short one may well be an abbreviation
     max_distance: int = 3  # edits between a long token and a candidate word
@@ -41,6 +43,9 @@ class LexiconParams:
 
 
 class Lexicon:
+    """Dictionary correction that weighs each candidate word by the network's own letter probabilities,
+    so a word replaces a reading only where the image allows it."""
+
     def __init__(self, words: Iterable[str], params: LexiconParams = LexiconParams()) -> None:
         folded = {w.strip().lower() for w in words}
         self.words = frozenset(w for w in folded if WORD.fullmatch(w))

@@ -17,6 +17,8 @@ import numpy as np
 
 @dataclass(frozen=True)
 class StrokeWordParams:
+    """Sizes (in word heights) that decide which stray glyph groups become words of their own."""
+
     threshold: float = 0.5  # stroke probability that counts as ink
     min_height: float = 0.08  # a group's ink height, as a share of the page's median word height
     max_height: float = 1.1
@@ -34,6 +36,8 @@ class StrokeWordParams:
 
 @dataclass
 class StrokeWord:
+    """A group of glyphs the region map missed: its box, its ink's score, the word it belongs to."""
+
     box: np.ndarray  # 4x2 axis-aligned, image pixels
     score: float  # mean stroke probability of the ink
     neighbour: int | None  # index of the detected word it belongs to, None when on its own

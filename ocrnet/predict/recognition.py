@@ -23,6 +23,8 @@ from ocrnet.runtime import fast_runner
 
 @dataclass
 class Reading:
+    """A crop's text with its calibrated score and what a caller needs to place the letters."""
+
     text: str
     score: float  # calibrated: about the chance the text is exactly right
     char_probs: list[float]
@@ -45,6 +47,10 @@ def calibrate(raw: float, calibration: Sequence[float] | None, from_lexicon: boo
 
 
 class Recognizer:
+    """Reads word and line crops: the CRNN, run the fastest way this CPU allows (``fast_runner``), in
+    batches of similar width; greedy or beam CTC decoding, the dictionary, calibrated scores, and
+    retries of unsure crops turned (vertical, upside down) or stretched."""
+
     def __init__(
         self,
         model: CRNN | None = None,

@@ -19,6 +19,8 @@ from ocrnet.runtime import fast_runner
 
 @dataclass
 class SegOutput:
+    """TextSegNet's maps at the image's own size and the word polygons found in them."""
+
     stroke: np.ndarray  # HxW float32 glyph probability, original size
     region: np.ndarray  # HxW float32 DB kernel probability, original size
     classes: np.ndarray  # HxW uint8 arg-max class, original size
@@ -77,6 +79,9 @@ def map_polygons(
 
 
 class Segmenter:
+    """Runs TextSegNet on an image of any size (scaled to a multiple of 32, capped) and turns its maps into
+    polygons, with stroke edges decided by colour where the network is unsure."""
+
     def __init__(
         self,
         model: TextSegNet | None = None,

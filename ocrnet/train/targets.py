@@ -16,6 +16,8 @@ THRESH_MIN, THRESH_MAX = 0.3, 0.7
 
 @dataclass
 class SegTargets:
+    """Everything the segmenter's losses compare against, for one training image."""
+
     region: np.ndarray  # HxW float32 {0,1}: shrunk text kernels
     region_mask: np.ndarray  # HxW float32: 0 where the region loss must not look (don't care, unlabelled)
     thresh: np.ndarray  # HxW float32 in [0.3, 0.7]

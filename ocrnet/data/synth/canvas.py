@@ -34,6 +34,8 @@ MIN_VISIBLE = 0.65
 
 @dataclass
 class TextStyle:
+    """How a run of text is drawn: face, size and colour, and the decorations signs and shop fronts use."""
+
     face: FontFace
     size: int
     color: Color
@@ -49,6 +51,9 @@ class TextStyle:
 
 
 class Canvas:
+    """A layer being composed: premultiplied colour and alpha, with the glyph coverage, class map and
+    word, line and block records that become the scene's labels when layers are stacked."""
+
     def __init__(self, height: int, width: int, opaque: bool = False) -> None:
         self.height, self.width = int(height), int(width)
         self.rgb = np.zeros((self.height, self.width, 3), np.float32)  # premultiplied by alpha

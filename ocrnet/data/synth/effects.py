@@ -50,6 +50,8 @@ def low_resolution(image: np.ndarray, factor: float) -> np.ndarray:
 
 
 class Degraded(NamedTuple):
+    """A degraded image and how far its ink was smeared, so words smeared past reading become don't-care."""
+
     image: np.ndarray
     smear: float  # pixels a point of ink is spread over by blur and down-sampling (0: sharp)
 

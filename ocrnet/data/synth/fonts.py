@@ -34,6 +34,8 @@ CACHE_FILE = Path(os.environ.get("OCRNET_CACHE", "~/.cache/ocrnet")).expanduser(
 
 @dataclass(frozen=True)
 class FontFace:
+    """One font file and what it looks like and covers, so styles can ask for a kind of face."""
+
     path: str
     name: str
     bold: bool

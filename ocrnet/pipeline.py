@@ -78,6 +78,7 @@ class Pipeline:
         self._plate_reader = plate_recognizer
 
     def run(self, source: ImageSource, name: str | None = None) -> PageOutput:
+        """Read one image (path, bytes or array): the result plus the maps that masks and erasing need."""
         start = time.perf_counter()
         label = name or (display_name(source) if isinstance(source, str | Path) else "<memory>")
         image = load_image(source, name=label)
@@ -174,6 +175,7 @@ class Pipeline:
         return plate_probabilities(probs, self.plate_recognizer.charset, self.plate_prior)
 
     def __call__(self, source: ImageSource, name: str | None = None) -> PageResult:
+        """Read one image; the result alone."""
         return self.run(source, name).result
 
     def run_many(self, sources: Iterable[ImageSource]) -> Iterator[tuple[ImageSource, PageOutput | ImageLoadError]]:

@@ -200,6 +200,7 @@ class PageResult:
 
     @property
     def text(self) -> str:
+        """The page's text, one line of output per detected line, in reading order."""
         return "\n".join(line.text for line in self.lines)
 
 

@@ -17,6 +17,7 @@ VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"}
 
 
 def is_video(path: Path) -> bool:
+    """Whether ``path`` has a video file's suffix."""
     return path.suffix.lower() in VIDEO_SUFFIXES
 
 
@@ -47,6 +48,7 @@ def _box(word: Word) -> np.ndarray:
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of two axis-aligned boxes (x0, y0, x1, y1)."""
     iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = iw * ih
@@ -88,6 +90,7 @@ class Tracker:
         self.step = 0
 
     def update(self, frame_index: int, seconds: float, words: list[Word]) -> None:
+        """Extend the live track of the same text that overlaps each word most, or start a new one."""
         self.step += 1
         live = [t for t in self.tracks if self.step - t.last_step <= self.patience]
         for word in words:

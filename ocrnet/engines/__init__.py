@@ -15,6 +15,8 @@ _FACTORIES: dict[str, Callable[[], Engine]] = {}
 
 
 def register(name: str) -> Callable[[Callable[[], Engine]], Callable[[], Engine]]:
+    """Decorator that adds an engine factory under ``name``."""
+
     def wrap(factory: Callable[[], Engine]) -> Callable[[], Engine]:
         _FACTORIES[name] = factory
         return factory
@@ -23,11 +25,13 @@ def register(name: str) -> Callable[[Callable[[], Engine]], Callable[[], Engine]
 
 
 def engine_names() -> list[str]:
+    """Every registered engine, installed or not."""
     _load_adapters()
     return list(_FACTORIES)
 
 
 def create_engine(name: str) -> Engine:
+    """A new engine by name; EngineUnavailable says what to install where its package is missing."""
     _load_adapters()
     if name not in _FACTORIES:
         raise ValueError(f"unknown engine {name!r}; choose from {', '.join(_FACTORIES)}")

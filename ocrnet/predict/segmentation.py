@@ -107,6 +107,7 @@ class Segmenter:
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, **kwargs) -> Segmenter:
+        """A segmenter around the TextSegNet a checkpoint describes."""
         return cls(build_model(path, TextSegNet, TextSegNetConfig)[0], **kwargs)
 
     @torch.inference_mode()
@@ -126,6 +127,7 @@ class Segmenter:
         }
 
     def __call__(self, image: np.ndarray) -> SegOutput:
+        """Maps at the image's size and the word polygons of an RGB uint8 image."""
         maps = self.maps(image)
         height, width = image.shape[:2]
         polygons = map_polygons(maps, height, width, self.params)

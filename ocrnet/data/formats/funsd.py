@@ -20,6 +20,7 @@ FUNSD_TO_CLASS = np.array(
 
 
 def read_funsd(root: str | Path) -> list[Annotation]:
+    """FUNSD form pages with their layout class maps (no words: only the class head learns from them)."""
     root = require_dir(Path(root))
     out = []
     for split_dir in sorted((root / "Labels").iterdir()) if (root / "Labels").is_dir() else []:

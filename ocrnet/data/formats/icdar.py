@@ -31,6 +31,7 @@ def _annotations(root: Path, parse_line: Callable[[str], Word | None], source: s
 
 
 def parse_icdar2015_line(line: str) -> Word | None:
+    """``x1,y1,...,x4,y4,text`` (the text may hold commas) as a word; ``###`` is don't-care."""
     parts = line.split(",", 8)
     if len(parts) < 9:
         return None
@@ -39,6 +40,7 @@ def parse_icdar2015_line(line: str) -> Word | None:
 
 
 def parse_icdar2013_line(line: str) -> Word | None:
+    """``left, top, right, bottom, "text"`` as a word; ``###`` is don't-care."""
     row = next(csv.reader([line], skipinitialspace=True))
     if len(row) < 5:
         return None
@@ -48,8 +50,10 @@ def parse_icdar2013_line(line: str) -> Word | None:
 
 
 def read_icdar2015(root: str | Path) -> list[Annotation]:
+    """ICDAR 2015 images (``images/``) with their quads (``gt/gt_img_N.txt``)."""
     return _annotations(Path(root), parse_icdar2015_line, "icdar2015")
 
 
 def read_icdar2013(root: str | Path) -> list[Annotation]:
+    """ICDAR 2013 images with their boxes (``gt/gt_img_N.txt``)."""
     return _annotations(Path(root), parse_icdar2013_line, "icdar2013")

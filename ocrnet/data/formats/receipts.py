@@ -9,6 +9,7 @@ from ocrnet.types import Annotation, Line, Word
 
 
 def read_sroie(root: str | Path) -> list[Annotation]:
+    """SROIE receipts: each box is one line of text (``level`` "line"); training cuts lines into words."""
     root = require_dir(Path(root))
     out = []
     for box in sorted((root / "box").glob("*.csv")):

@@ -9,6 +9,7 @@ from ocrnet.types import CropSample
 
 
 def read_word_crops(root: str | Path) -> list[CropSample]:
+    """Word crops listed in ``labels.tsv`` (path, tab, text), case kept."""
     root = require_dir(Path(root))
     labels = root / "labels.tsv"
     if not labels.is_file():

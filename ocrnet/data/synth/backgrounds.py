@@ -13,6 +13,7 @@ from ocrnet.data.synth.canvas import Canvas, Color
 
 
 def random_color(rng: np.random.Generator) -> Color:
+    """A uniformly random RGB colour."""
     return tuple(float(c) for c in rng.integers(0, 256, 3))
 
 
@@ -22,6 +23,7 @@ def luminance_map(rgb: np.ndarray) -> np.ndarray:
 
 
 def luminance(color: Color | np.ndarray) -> float:
+    """Mean luma (0-255) of a colour or an image, for choosing ink that stands out."""
     return float(luminance_map(color).mean())
 
 

@@ -46,6 +46,7 @@ class FontFace:
     glyphs: str  # the characters of DEFAULT_CHARSET this face draws
 
     def covers(self, text: str) -> bool:
+        """Whether the face draws every character of ``text`` (no tofu boxes under a label)."""
         return all(ch in self.glyphs or ch == " " for ch in text)
 
 

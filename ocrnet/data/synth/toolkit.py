@@ -26,6 +26,7 @@ class Toolkit:
     text: TextSource
 
     def face(self, predicate: Callable[[FontFace], bool] | None = None) -> FontFace:
+        """A random face that satisfies ``predicate``; any face where none does."""
         pool = [f for f in self.fonts if predicate(f)] if predicate else list(self.fonts)
         pool = pool or list(self.fonts)
         return pool[self.rng.integers(len(pool))]

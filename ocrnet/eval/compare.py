@@ -105,7 +105,9 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def chart(reports: dict[str, dict[str, Any]], columns: Sequence[str], fmt: str, path: Path) -> None:
+def chart(
+    reports: dict[str, dict[str, Any]], columns: Sequence[tuple[str, tuple[str, ...]]], fmt: str, path: Path
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

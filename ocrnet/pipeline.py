@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, split_at_spaces
-from ocrnet.io import ImageLoadError, ImageSource, load_image
+from ocrnet.io import ImageSource, load_image
 from ocrnet.layout import assign_layout
 from ocrnet.postprocess.classes import polygon_class
 from ocrnet.postprocess.crops import CropFrame, rectify
@@ -177,14 +176,6 @@ class Pipeline:
     def __call__(self, source: ImageSource, name: str | None = None) -> PageResult:
         """Read one image; the result alone."""
         return self.run(source, name).result
-
-    def run_many(self, sources: Iterable[ImageSource]) -> Iterator[tuple[ImageSource, PageOutput | ImageLoadError]]:
-        """Results in input order; a bad input yields its error and the batch goes on."""
-        for source in sources:
-            try:
-                yield source, self.run(source)
-            except ImageLoadError as exc:
-                yield source, exc
 
 
 def plates(result: PageResult) -> list[dict]:

@@ -67,16 +67,6 @@ def order_clockwise(points: np.ndarray) -> np.ndarray:
     return np.roll(pts, -start, axis=0)
 
 
-def quad_from_rect(rect: tuple) -> np.ndarray:
-    """Corners of an OpenCV rotated rectangle, clockwise from the text's top-left."""
-    box = cv2.boxPoints(rect)
-    # start at the top-left of the text: for boxes turned past 45 degrees, keep the long side on top
-    box = order_clockwise(box)
-    if np.linalg.norm(box[1] - box[0]) < 0.7 * np.linalg.norm(box[2] - box[1]):
-        box = np.roll(box, -1, axis=0) if abs(rect[2]) < 80 else box
-    return box
-
-
 def valid_polygon(points: np.ndarray) -> Polygon | None:
     """The polygon, repaired when the contour touches itself (a one-pixel neck in the kernel makes
     an invalid ring), or None when nothing with an area is left."""

@@ -45,10 +45,6 @@ class FontFace:
     condensed: bool
     glyphs: str  # the characters of DEFAULT_CHARSET this face draws
 
-    def covers(self, text: str) -> bool:
-        """Whether the face draws every character of ``text`` (no tofu boxes under a label)."""
-        return all(ch in self.glyphs or ch == " " for ch in text)
-
 
 def _describe(path: Path) -> FontFace | None:
     lowered = path.name.lower()

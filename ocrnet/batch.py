@@ -10,10 +10,11 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, read_jsonl, save_image, write_text
-from ocrnet.outputs import class_picture, erase_text, overlay, to_markdown
+from ocrnet.outputs import erase_text, overlay, to_markdown
 from ocrnet.pipeline import PageOutput, Pipeline, plates
 from ocrnet.types import PageResult
 from ocrnet.video import VIDEO_SUFFIXES, Tracker, frames, is_video
+from ocrnet.viz.draw import colour_classes
 
 
 @dataclass
@@ -74,7 +75,7 @@ def write_page_outputs(page: PageOutput, stem: str, outputs: ReadOutputs) -> Non
         save_image(outputs.viz / f"{stem}.png", overlay(page.image, result))
     if outputs.masks:
         save_image(outputs.masks / f"{stem}_stroke.png", page.stroke_mask.astype("uint8") * 255)
-        save_image(outputs.masks / f"{stem}_classes.png", class_picture(page.class_map))
+        save_image(outputs.masks / f"{stem}_classes.png", colour_classes(page.class_map))
     if outputs.erase:
         save_image(outputs.erase / f"{stem}.png", erase_text(page.image, page.stroke_mask, result))
     if outputs.markdown:

@@ -16,10 +16,6 @@ def overlay(image: np.ndarray, result: PageResult) -> np.ndarray:
     return np.concatenate([drawn, legend(image.shape[1])], axis=0)
 
 
-def class_picture(class_map: np.ndarray) -> np.ndarray:
-    return colour_classes(class_map)
-
-
 def segmentation_picture(
     image: np.ndarray,
     stroke: np.ndarray,

@@ -22,6 +22,7 @@ CACHE = Path(os.environ.get("OCRNET_CACHE", "~/.cache/ocrnet")).expanduser() / "
 
 
 def onnx_available() -> bool:
+    """Whether ONNX export and ONNX Runtime can both be imported (they are optional)."""
     try:
         import onnx  # noqa: F401
         import onnxruntime  # noqa: F401

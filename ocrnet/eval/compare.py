@@ -45,6 +45,7 @@ def _get(report: dict[str, Any], path: tuple[str, ...]) -> float | None:
 
 
 def seconds_of(report: dict[str, Any]) -> float | None:
+    """Seconds per image, or per crop for word sets (where reports give a rate instead)."""
     if report.get("seconds_median") is not None:
         return report["seconds_median"]
     rate = report.get("crops_per_second")

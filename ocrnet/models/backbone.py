@@ -12,6 +12,7 @@ from torch import Tensor, nn
 
 
 def conv_bn_relu(cin: int, cout: int, kernel: int = 3, stride: int = 1) -> nn.Sequential:
+    """Convolution without bias (batch norm supplies it), batch norm, ReLU; padding keeps the size."""
     return nn.Sequential(
         nn.Conv2d(cin, cout, kernel, stride, kernel // 2, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)
     )
@@ -58,6 +59,7 @@ class ResNetEncoder(nn.Module):
         self.out_channels = widths
 
     def forward(self, x: Tensor) -> list[Tensor]:
+        """Feature maps at 1/4, 1/8, 1/16 and 1/32 of the input, ``out_channels`` wide."""
         x = self.stem(x)
         features = []
         for stage in self.stages:

@@ -19,6 +19,7 @@ class FPNDecoder(nn.Module):
         self.fuse = conv_bn_relu(channels, channels)
 
     def forward(self, features: list[Tensor]) -> Tensor:
+        """The encoder's maps, finest first, fused into one map at the finest one's size."""
         laterals = [lat(f) for lat, f in zip(self.lateral, features, strict=True)]
         for i in range(len(laterals) - 1, 0, -1):
             up = F.interpolate(laterals[i], size=laterals[i - 1].shape[-2:], mode="nearest")

@@ -26,6 +26,7 @@ IGNORE_COLOUR = (128, 128, 128)
 
 
 def colour_classes(class_map: np.ndarray) -> np.ndarray:
+    """A class-id map as RGB, one colour per context class and grey where no label applies."""
     out = np.zeros((*class_map.shape, 3), np.uint8)
     known = class_map != IGNORE_INDEX
     out[known] = CLASS_COLOURS[np.clip(class_map[known], 0, len(CLASS_COLOURS) - 1)]
@@ -91,6 +92,7 @@ def mask_panel(stroke: np.ndarray | None, class_map: np.ndarray | None, shape: t
 
 
 def grid(tiles: list[np.ndarray], columns: int, gap: int = 4) -> np.ndarray:
+    """Tiles of any size in rows of ``columns`` on a dark ground, each cell as large as the largest tile."""
     height = max(t.shape[0] for t in tiles)
     width = max(t.shape[1] for t in tiles)
     rows = (len(tiles) + columns - 1) // columns

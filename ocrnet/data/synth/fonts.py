@@ -138,4 +138,5 @@ def discover_fonts(extra_dirs: tuple[str, ...] = ()) -> tuple[FontFace, ...]:
 
 @lru_cache(maxsize=512)
 def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """A face at a pixel size, cached: scenes ask for the same few sizes of a face over and over."""
     return ImageFont.truetype(path, size=max(4, int(size)))

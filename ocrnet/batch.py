@@ -1,5 +1,6 @@
-"""`ocrnet read` over many inputs: expand folders, skip finished ones (--resume), write every
-output atomically, keep going past bad files and report them at the end."""
+"""`ocrnet read` over many inputs (images, PDFs page by page, videos): expand folders, skip
+finished ones (--resume), write every output atomically, keep going past bad files and pages and
+report them at the end."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, read_jsonl, save_image, write_text
 from ocrnet.outputs import erase_text, overlay, to_markdown
+from ocrnet.pdf import DEFAULT_DPI, PDF_SUFFIXES, PdfPages, is_pdf, page_name
 from ocrnet.pipeline import PageOutput, Pipeline, plates
 from ocrnet.types import PageResult
 from ocrnet.video import VIDEO_SUFFIXES, Tracker, frames, is_video
@@ -38,11 +40,12 @@ class BatchReport:
 
 
 def expand_inputs(inputs: list[Path]) -> list[Path]:
-    """Files to read: folders searched recursively for images and videos, each file once, in given order."""
+    """Files to read: folders searched recursively for images, PDFs and videos, each file once, in
+    given order."""
     out = []
     for path in inputs:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES)
+            out += sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES | PDF_SUFFIXES)
         out.extend(iter_image_files([path]))
     return sorted(set(out), key=out.index)
 
@@ -90,14 +93,16 @@ def run_batch(
     every: int = 10,
     resume: bool = False,
     echo: Callable[[str], None] = print,
+    dpi: float = DEFAULT_DPI,
 ) -> BatchReport:
-    """Read every input with a progress bar; a bad file is reported and skipped, never fatal, and with
-    ``resume`` the images already in the JSON output are not read again."""
-    report = BatchReport()
-    finished = set()
+    """Read every input with a progress bar; a bad file or PDF page is reported and skipped, never
+    fatal, and with ``resume`` the images, pages and videos already in the JSON output are not read
+    again."""
+    finished: set[str] = set()
     if resume and outputs.json and outputs.json.exists():
         records = read_jsonl(outputs.json)
         finished = {r["image"] for r in records if "image" in r} | {r["video"] for r in records if r.get("done")}
+    batch = _Batch(pipeline, outputs, mode, echo, finished)
     paths = expand_inputs(inputs)
     used: dict[str, int] = {}
     columns = (TextColumn("read"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -105,34 +110,76 @@ def run_batch(
         task = progress.add_task("read", total=len(paths))
         for path in paths:
             stem = _unique_stem(path, used)
-            if str(path) in finished:
-                report.skipped += 1
-                progress.advance(task)
-                continue
             try:
                 if is_video(path):
-                    _read_video(pipeline, path, outputs, every)
+                    read_any = batch.video(path, every)
+                elif is_pdf(path):
+                    read_any = batch.pdf(path, stem, dpi)
                 else:
-                    page = pipeline.run(path)
-                    write_page_outputs(page, stem, outputs)
-                    record = record_for(page.result, mode)
-                    if outputs.json:
-                        append_jsonl(outputs.json, record)
-                    else:
-                        echo(page.result.text or f"{path}: no text found")
-                report.done += 1
+                    read_any = batch.image(path, stem)
+                if read_any:
+                    batch.report.done += 1
+                else:
+                    batch.report.skipped += 1
             except ImageLoadError as exc:
-                report.failed.append(str(exc))
+                batch.report.failed.append(str(exc))
             progress.advance(task)
-    return report
+    return batch.report
 
 
-def _read_video(pipeline: Pipeline, path: Path, outputs: ReadOutputs, every: int) -> None:
-    tracker = Tracker()
-    for index, seconds, frame in frames(path, every):
-        tracker.update(index, seconds, pipeline.run(frame, name=f"{path}#{index}").result.words)
-    for track in tracker.tracks:
-        if outputs.json:
-            append_jsonl(outputs.json, track.to_dict(str(path)))
-    if outputs.json:  # a marker line so --resume knows the whole video is done
-        append_jsonl(outputs.json, {"video": str(path), "tracks": len(tracker.tracks), "done": True})
+@dataclass
+class _Batch:
+    """What every input of one ``run_batch`` shares; each reader returns False when ``--resume``
+    found the input already done."""
+
+    pipeline: Pipeline
+    outputs: ReadOutputs
+    mode: str
+    echo: Callable[[str], None]
+    finished: set[str]
+    report: BatchReport = field(default_factory=BatchReport)
+
+    def image(self, path: Path, stem: str) -> bool:
+        if str(path) in self.finished:
+            return False
+        self._deliver(self.pipeline.run(path), stem)
+        return True
+
+    def pdf(self, path: Path, stem: str, dpi: float) -> bool:
+        """Each page not done before; a page that cannot be rendered or read is reported and the
+        rest go on."""
+        attempted = False
+        with PdfPages(path, dpi) as pages:
+            for number in range(1, len(pages) + 1):
+                name = page_name(path, number)
+                if name in self.finished:
+                    continue
+                attempted = True
+                try:
+                    page = self.pipeline.run(pages.render(number), name=name)
+                except ImageLoadError as exc:
+                    self.report.failed.append(str(exc))
+                    continue
+                self._deliver(page, f"{stem}_p{number}")
+        return attempted
+
+    def video(self, path: Path, every: int) -> bool:
+        if str(path) in self.finished:
+            return False
+        tracker = Tracker()
+        for index, seconds, frame in frames(path, every):
+            tracker.update(index, seconds, self.pipeline.run(frame, name=f"{path}#{index}").result.words)
+        if self.outputs.json:
+            for track in tracker.tracks:
+                append_jsonl(self.outputs.json, track.to_dict(str(path)))
+            # a marker line so --resume knows the whole video is done
+            append_jsonl(self.outputs.json, {"video": str(path), "tracks": len(tracker.tracks), "done": True})
+        return True
+
+    def _deliver(self, page: PageOutput, stem: str) -> None:
+        """One page's pictures and JSON record, or its text printed when there is no JSON file."""
+        write_page_outputs(page, stem, self.outputs)
+        if self.outputs.json:
+            append_jsonl(self.outputs.json, record_for(page.result, self.mode))
+        else:
+            self.echo(page.result.text or f"{page.result.image}: no text found")

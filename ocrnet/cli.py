@@ -112,7 +112,7 @@ def _segmenter(seg_weights: Path | None, stroke_edges: bool = True, **kwargs: An
 
 @app.command()
 def read(
-    inputs: list[Path] = typer.Argument(..., help="Images, folders (recursive) and videos."),
+    inputs: list[Path] = typer.Argument(..., help="Images, PDFs (page by page), folders (recursive) and videos."),
     json_out: Path | None = typer.Option(None, "--json", help="JSON lines: one per image (or video track)."),
     viz: Path | None = typer.Option(None, help="Folder for overlay PNGs (polygons by class, text, legend)."),
     masks: Path | None = typer.Option(None, help="Folder for stroke-mask and class-map PNGs."),
@@ -120,6 +120,7 @@ def read(
     markdown: Path | None = typer.Option(None, help="Folder for Markdown (documents)."),
     mode: str = typer.Option("auto", help="auto, scene, plate, sign or document."),
     every: int = typer.Option(10, help="Video: read every N-th frame."),
+    dpi: float = typer.Option(200.0, help="PDF: pages are rendered at this resolution."),
     resume: bool = typer.Option(False, help="Skip inputs already in the --json file."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
@@ -129,7 +130,7 @@ def read(
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
     stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
 ) -> None:
-    """Find and read the text in images and videos."""
+    """Find and read the text in images, PDFs and videos."""
     from ocrnet.batch import ReadOutputs, run_batch
     from ocrnet.pipeline import Pipeline
 
@@ -139,7 +140,7 @@ def read(
     plates = _recognizer(plate_weights, lexicon=False) if plate_weights else None
     pipeline = Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode, plate_recognizer=plates)
     outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown)
-    report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print)
+    report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print, dpi=dpi)
     console.print(f"read {report.done}, skipped {report.skipped} already done, failed {len(report.failed)}")
     for failure in report.failed:
         console.print(f"[red]failed: {failure}[/red]")

@@ -50,6 +50,8 @@ def load_image(source: ImageSource, max_pixels: int = MAX_PIXELS, name: str | No
         raise ImageLoadError(f"{label}: is a directory, not an image")
     if path.stat().st_size == 0:
         raise ImageLoadError(f"{label}: empty file (0 bytes)")
+    if path.suffix.lower() == ".pdf":
+        raise ImageLoadError(f"{label}: a PDF holds pages, not one image (`ocrnet read` or ocrnet.pdf.PdfPages)")
     with open(path, "rb") as handle:
         return _decode(handle, label, max_pixels)
 

@@ -97,6 +97,26 @@ def test_batch_writes_outputs_reports_bad_files_and_resumes(tmp_path):
     assert again.skipped == 1 and again.done == 0
 
 
+def test_batch_reads_each_page_reports_bad_pdfs_and_resumes_by_page(tmp_path, write_pdf):
+    sample = generate("sign", (5, 1), size=(256, 256))
+    write_pdf(tmp_path / "in" / "doc.pdf", [sample.image, sample.image])
+    (tmp_path / "in" / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    outputs = ReadOutputs(json=tmp_path / "o.jsonl", masks=tmp_path / "m")
+    report = run_batch(make_pipeline(sample), [tmp_path / "in"], outputs, dpi=72)
+    assert report.done == 1 and len(report.failed) == 1 and "broken.pdf" in report.failed[0]
+    records = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert [r["image"] for r in records] == [f"{tmp_path / 'in' / 'doc.pdf'}#page={n}" for n in (1, 2)]
+    assert all(r["width"] == 256 and r["words"] for r in records)
+    assert (tmp_path / "m" / "doc_p1_stroke.png").is_file() and (tmp_path / "m" / "doc_p2_stroke.png").is_file()
+    lines = (tmp_path / "o.jsonl").read_text().splitlines()
+    (tmp_path / "o.jsonl").write_text(lines[0] + "\n")  # as if stopped after the first page
+    again = run_batch(make_pipeline(sample), [tmp_path / "in" / "doc.pdf"], outputs, resume=True, dpi=72)
+    records = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert again.done == 1 and [r["image"].rsplit("=", 1)[1] for r in records] == ["1", "2"]
+    done = run_batch(make_pipeline(sample), [tmp_path / "in" / "doc.pdf"], outputs, resume=True, dpi=72)
+    assert done.skipped == 1 and done.done == 0
+
+
 def test_plate_normalisation():
     assert normalize_plate("abc 12-3") == "ABC123"
 

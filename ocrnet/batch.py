@@ -65,7 +65,9 @@ def record_for(result: PageResult, mode: str) -> dict:
     return record
 
 
-def _unique_stem(path: Path, used: dict[str, int]) -> str:
+def unique_stem(path: Path, used: dict[str, int]) -> str:
+    """The name of ``path``'s output files: its stem, numbered from the second file of that stem
+    (two folders' ``a.png`` would otherwise overwrite each other's outputs)."""
     stem = path.stem
     used[stem] = used.get(stem, 0) + 1
     return stem if used[stem] == 1 else f"{stem}_{used[stem]}"
@@ -109,7 +111,7 @@ def run_batch(
     with Progress(*columns) as progress:
         task = progress.add_task("read", total=len(paths))
         for path in paths:
-            stem = _unique_stem(path, used)
+            stem = unique_stem(path, used)
             try:
                 if is_video(path):
                     read_any = batch.video(path, every)

@@ -161,11 +161,12 @@ def segment(
     """Segment and detect only: polygons, stroke mask, region map and classes, drawn for a person."""
     from rich.progress import track
 
+    from ocrnet.batch import unique_stem
     from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, save_image
     from ocrnet.outputs import segmentation_picture
 
     segmenter = _segmenter(seg_weights, stroke_edges, max_side=max_side, min_long_side=min_long_side)
-    failed = []
+    failed, used = [], {}
     for path in track(list(iter_image_files(images)), description="segment", console=console):
         try:
             image = load_image(path)
@@ -173,9 +174,8 @@ def segment(
             failed.append(str(exc))
             continue
         out = segmenter(image)
-        save_image(
-            viz / f"{path.stem}.png", segmentation_picture(image, out.stroke, out.region, out.classes, out.polygons)
-        )
+        picture = segmentation_picture(image, out.stroke, out.region, out.classes, out.polygons)
+        save_image(viz / f"{unique_stem(path, used)}.png", picture)
         if json_out:
             append_jsonl(
                 json_out,

@@ -114,6 +114,7 @@ def test_segment_draws_pictures(tmp_path):
 
     seg, _ = _tiny_weights(tmp_path)
     save_image(tmp_path / "in" / "a.png", generate("plate", (1, 1), size=(96, 128)).image)
+    save_image(tmp_path / "in" / "more" / "a.png", generate("sign", (1, 1), size=(96, 128)).image)
     result = runner.invoke(
         app,
         [
@@ -129,5 +130,6 @@ def test_segment_draws_pictures(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "viz" / "a.png").is_file()
-    assert "polygons" in json.loads((tmp_path / "s.jsonl").read_text())
+    assert (tmp_path / "viz" / "a.png").is_file() and (tmp_path / "viz" / "a_2.png").is_file()  # same stem kept apart
+    records = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text().splitlines()]
+    assert len(records) == 2 and all("polygons" in r for r in records)

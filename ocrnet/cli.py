@@ -113,7 +113,7 @@ def _segmenter(seg_weights: Path | None, stroke_edges: bool = True, **kwargs: An
 @app.command()
 def read(
     inputs: list[Path] = typer.Argument(..., help="Images, PDFs (page by page), folders (recursive) and videos."),
-    json_out: Path | None = typer.Option(None, "--json", help="JSON lines: one per image (or video track)."),
+    json_out: Path | None = typer.Option(None, "--json", help="JSON lines: one per image, PDF page or video track."),
     viz: Path | None = typer.Option(None, help="Folder for overlay PNGs (polygons by class, text, legend)."),
     masks: Path | None = typer.Option(None, help="Folder for stroke-mask and class-map PNGs."),
     erase: Path | None = typer.Option(None, help="Folder for images with the text removed."),

@@ -11,7 +11,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, read_jsonl, save_image, write_text
-from ocrnet.outputs import erase_text, overlay, to_markdown
+from ocrnet.outputs import erase_text, overlay, to_markdown, word_mask_records
 from ocrnet.pdf import DEFAULT_DPI, PDF_SUFFIXES, PdfPages, is_pdf, page_name
 from ocrnet.pipeline import PageOutput, Pipeline, plates
 from ocrnet.types import PageResult
@@ -28,6 +28,7 @@ class ReadOutputs:
     masks: Path | None = None
     erase: Path | None = None
     markdown: Path | None = None
+    word_masks: bool = False  # JSON records carry each word's stroke mask
 
 
 @dataclass
@@ -50,9 +51,13 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
     return sorted(set(out), key=out.index)
 
 
-def record_for(result: PageResult, mode: str) -> dict:
-    """One image's JSON record, with plate or sign summaries where ``mode`` (or, in auto, the page) calls for them."""
+def record_for(result: PageResult, mode: str, word_masks: bool = False) -> dict:
+    """One image's JSON record, with plate or sign summaries where ``mode`` (or, in auto, the page)
+    calls for them, and with ``word_masks`` each word's stroke mask (``outputs.word_mask_records``)."""
     record = result.to_dict()
+    if word_masks:
+        for word, mask in zip(record["words"], word_mask_records(result), strict=True):
+            word["mask"] = mask
     plate_list = plates(result)
     if mode == "plate" or (mode == "auto" and plate_list):
         record["plates"] = plate_list
@@ -182,6 +187,6 @@ class _Batch:
         """One page's pictures and JSON record, or its text printed when there is no JSON file."""
         write_page_outputs(page, stem, self.outputs)
         if self.outputs.json:
-            append_jsonl(self.outputs.json, record_for(page.result, self.mode))
+            append_jsonl(self.outputs.json, record_for(page.result, self.mode, self.outputs.word_masks))
         else:
             self.echo(page.result.text or f"{page.result.image}: no text found")

@@ -110,6 +110,9 @@ def _segmenter(seg_weights: Path | None, stroke_edges: bool = True, **kwargs: An
     return Segmenter.from_checkpoint(seg_weights, **kwargs) if seg_weights else Segmenter(**kwargs)
 
 
+WORD_MASKS_HELP = "JSON: give each word its stroke mask (box and 1-bit PNG in base64)."
+
+
 @app.command()
 def read(
     inputs: list[Path] = typer.Argument(..., help="Images, PDFs (page by page), folders (recursive) and videos."),
@@ -129,23 +132,47 @@ def read(
     min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
     stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
+    word_masks: bool = typer.Option(False, help=WORD_MASKS_HELP),
 ) -> None:
     """Find and read the text in images, PDFs and videos."""
     from ocrnet.batch import ReadOutputs, run_batch
-    from ocrnet.pipeline import Pipeline
+    from ocrnet.pipeline import MODES, Pipeline
 
-    if mode not in ("auto", "scene", "plate", "sign", "document"):
+    if mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}")
     segmenter = _segmenter(seg_weights, stroke_edges, max_side=max_side, min_long_side=min_long_side)
     plates = _recognizer(plate_weights, lexicon=False) if plate_weights else None
     pipeline = Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode, plate_recognizer=plates)
-    outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown)
+    outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown, word_masks=word_masks)
     report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print, dpi=dpi)
     console.print(f"read {report.done}, skipped {report.skipped} already done, failed {len(report.failed)}")
     for failure in report.failed:
         console.print(f"[red]failed: {failure}[/red]")
     if report.failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0: every interface)."),
+    port: int = typer.Option(8000),
+    mode: str = typer.Option("auto", help="Default reading mode; a request's ?mode= overrides it."),
+    seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
+    rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
+    lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
+    stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
+    max_upload_mb: float = typer.Option(64.0, help="Refuse uploads larger than this."),
+) -> None:
+    """Serve read and recognize over HTTP: POST /read, POST /recognize (schema at /openapi.json)."""
+    import uvicorn
+
+    from ocrnet.pipeline import MODES, Pipeline
+    from ocrnet.serve import create_app
+
+    if mode not in MODES:
+        raise typer.BadParameter(f"unknown mode {mode!r}")
+    pipeline = Pipeline(_segmenter(seg_weights, stroke_edges), _recognizer(rec_weights, lexicon), mode=mode)
+    uvicorn.run(create_app(pipeline, max_upload_mb=max_upload_mb), host=host, port=port)
 
 
 @app.command()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import io
+
 import cv2
 import numpy as np
+from PIL import Image
 
 from ocrnet.layout import word_frame
 from ocrnet.types import PageResult
@@ -35,6 +39,27 @@ def segmentation_picture(
     classes = (0.45 * image + 0.55 * colour_classes(class_map)).astype(np.uint8)
     grid = np.concatenate([np.concatenate([boxes, grey(stroke)], 1), np.concatenate([heat, classes], 1)], 0)
     return np.concatenate([grid, legend(grid.shape[1])], axis=0)
+
+
+def word_mask_records(result: PageResult) -> list[dict]:
+    """Each word's stroke mask for JSON: its box in image pixels (x0, y0, x1, y1) and the mask over
+    that box as a 1-bit PNG in base64, a few hundred bytes a word where a list of pixels would be
+    kilobytes."""
+    records = []
+    for mask, box in zip(result.word_masks or [], result.word_mask_boxes or [], strict=True):
+        png = io.BytesIO()
+        Image.fromarray(np.asarray(mask, bool)).save(png, format="PNG", optimize=True)
+        records.append({"box": [int(v) for v in box], "png": base64.b64encode(png.getvalue()).decode("ascii")})
+    return records
+
+
+def decode_word_mask(record: dict, width: int, height: int) -> np.ndarray:
+    """A word's mask from :func:`word_mask_records`, placed in a full-size bool image."""
+    full = np.zeros((height, width), bool)
+    x0, y0, x1, y1 = record["box"]
+    with Image.open(io.BytesIO(base64.b64decode(record["png"]))) as png:
+        full[y0:y1, x0:x1] = np.asarray(png.convert("1"), bool)
+    return full
 
 
 def erase_text(image: np.ndarray, stroke_mask: np.ndarray, result: PageResult) -> np.ndarray:

@@ -25,7 +25,7 @@ def is_pdf(path: Path) -> bool:
     return path.suffix.lower() in PDF_SUFFIXES
 
 
-def page_name(path: Path, number: int) -> str:
+def page_name(path: str | Path, number: int) -> str:
     """How page ``number`` (from 1) of ``path`` is named in records and errors."""
     return f"{path}#page={number}"
 
@@ -34,24 +34,33 @@ class PdfPages:
     """A PDF's pages, rendered one at a time when asked for, so a long document never sits in
     memory whole and one damaged page does not cost the others."""
 
-    def __init__(self, path: str | Path, dpi: float = DEFAULT_DPI, max_pixels: int = MAX_PIXELS) -> None:
-        self.path, self.dpi, self.max_pixels = Path(path), dpi, max_pixels
-        if not self.path.is_file():
-            raise ImageLoadError(f"{self.path}: no such file")
+    def __init__(
+        self,
+        source: str | Path | bytes,
+        dpi: float = DEFAULT_DPI,
+        max_pixels: int = MAX_PIXELS,
+        name: str | None = None,
+    ) -> None:
+        """``source`` is a file or a PDF's bytes (an upload); ``name`` labels pages and errors."""
+        self.dpi, self.max_pixels = dpi, max_pixels
+        in_memory = isinstance(source, bytes | bytearray)
+        self.name = name or ("<memory>" if in_memory else str(source))
+        if not in_memory and not Path(source).is_file():
+            raise ImageLoadError(f"{self.name}: no such file")
         try:
-            self.document = pdfium.PdfDocument(self.path)
+            self.document = pdfium.PdfDocument(bytes(source) if in_memory else Path(source))
         except pdfium.PdfiumError as exc:  # damaged, truncated, not a PDF, or locked by a password
-            raise ImageLoadError(f"{self.path}: cannot open as a PDF ({exc})") from exc
+            raise ImageLoadError(f"{self.name}: cannot open as a PDF ({exc})") from exc
         if len(self.document) == 0:
             self.document.close()
-            raise ImageLoadError(f"{self.path}: a PDF without pages")
+            raise ImageLoadError(f"{self.name}: a PDF without pages")
 
     def __len__(self) -> int:
         return len(self.document)
 
     def render(self, number: int) -> np.ndarray:
         """Page ``number`` (from 1) as RGB at ``dpi``, or smaller where that would pass ``max_pixels``."""
-        name = page_name(self.path, number)
+        name = page_name(self.name, number)
         try:
             page = self.document[number - 1]
             try:

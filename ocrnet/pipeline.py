@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from dataclasses import dataclass, field
@@ -172,6 +173,14 @@ class Pipeline:
 
     def _plate_prior(self, probs: np.ndarray) -> np.ndarray:
         return plate_probabilities(probs, self.plate_recognizer.charset, self.plate_prior)
+
+    def with_mode(self, mode: str) -> Pipeline:
+        """The same loaded models reading in another mode (a server's per-request choice)."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        other = copy.copy(self)
+        other.mode = mode
+        return other
 
     def __call__(self, source: ImageSource, name: str | None = None) -> PageResult:
         """Read one image; the result alone."""

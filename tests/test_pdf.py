@@ -38,3 +38,11 @@ def test_bad_pdfs_name_the_file(tmp_path, write_pdf):
         PdfPages(tmp_path / "missing.pdf")
     with pytest.raises(ImageLoadError, match="ok.pdf: a PDF holds pages"):
         load_image(tmp_path / "ok.pdf")
+
+
+def test_a_pdf_in_memory_is_named_by_the_caller(tmp_path, write_pdf):
+    write_pdf(tmp_path / "d.pdf", [np.zeros((40, 60, 3), np.uint8)])
+    with PdfPages((tmp_path / "d.pdf").read_bytes(), dpi=144, name="upload.pdf") as pages:
+        assert len(pages) == 1 and pages.render(1).shape == (80, 120, 3)
+    with pytest.raises(ImageLoadError, match="upload.pdf: cannot open as a PDF"):
+        PdfPages(b"%PDF-1.4 cut", name="upload.pdf")

@@ -6,49 +6,14 @@ import numpy as np
 from ocrnet.batch import ReadOutputs, run_batch
 from ocrnet.data.synth import generate
 from ocrnet.io import save_image
+from ocrnet.outputs import decode_word_mask
 from ocrnet.pipeline import Pipeline, normalize_plate, plates
 from ocrnet.predict.recognition import Reading
-from ocrnet.predict.segmentation import SegOutput, channel_argmax
+from ocrnet.predict.segmentation import channel_argmax
 from ocrnet.types import CLASS_ID
 from ocrnet.video import Tracker, frames
 
-
-class OracleSegmenter:
-    """Stands in for the network: answers with the synthetic sample's own labels."""
-
-    def __init__(self, sample):
-        self.sample = sample
-
-    def __call__(self, image):
-        polys = [(w.points, 0.95) for w in self.sample.words if not w.ignore]
-        return SegOutput(
-            self.sample.stroke_mask.astype(np.float32),
-            np.zeros(image.shape[:2], np.float32),
-            self.sample.class_map,
-            polys,
-        )
-
-
-class TableRecognizer:
-    """Reads each crop as the text of the next expected word."""
-
-    def __init__(self, texts):
-        self.texts = texts
-        self.lexicon_flags: list[bool] = []  # per crop: read with the dictionary prior?
-
-    def __call__(self, crops, retry=True, lexicon=True):
-        flags = [lexicon] * len(crops) if isinstance(lexicon, bool) else list(lexicon)
-        self.lexicon_flags += flags
-        return [Reading(t, 0.9, [0.9] * len(t)) for t in self.texts[: len(crops)]]
-
-    def consensus(self, views):
-        """Plate views read as nothing, so plates keep their first reading."""
-        return Reading("", 0.0, []), 0
-
-
-def make_pipeline(sample, mode="auto"):
-    texts = [w.text for w in sample.words if not w.ignore]
-    return Pipeline(OracleSegmenter(sample), TableRecognizer(texts), mode=mode)
+from fakes import OracleSegmenter, TableRecognizer, make_pipeline
 
 
 def test_pipeline_fuses_words_with_classes_and_masks():
@@ -86,11 +51,14 @@ def test_batch_writes_outputs_reports_bad_files_and_resumes(tmp_path):
         masks=tmp_path / "m",
         erase=tmp_path / "e",
         markdown=tmp_path / "md",
+        word_masks=True,
     )
     report = run_batch(make_pipeline(sample), [tmp_path / "in"], outputs)
     assert report.done == 1 and len(report.failed) == 1 and "broken.jpg" in report.failed[0]
     record = json.loads((tmp_path / "o.jsonl").read_text().splitlines()[0])
-    assert record["words"] and {"polygon", "text", "score", "class", "line"} <= set(record["words"][0])
+    assert record["words"] and {"polygon", "text", "score", "class", "line", "mask"} <= set(record["words"][0])
+    masks = [decode_word_mask(w["mask"], 256, 256) for w in record["words"]]
+    assert all(m.any() for m in masks) and np.sum(masks, axis=0).max() == 1  # each word its own glyphs
     for path in ("viz/a.png", "m/a_stroke.png", "m/a_classes.png", "e/a.png", "md/a.md"):
         assert (tmp_path / path).is_file()
     again = run_batch(make_pipeline(sample), [tmp_path / "in"], outputs, resume=True)

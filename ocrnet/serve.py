@@ -1,0 +1,135 @@
+"""`ocrnet serve`: the reader over HTTP, so that programs in other languages, or on other machines,
+share one loaded copy of the models. Answers are the JSON records of ``ocrnet read --json``, one per
+image or PDF page; a bad upload is reported by name while the others in the request are read."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from fastapi import FastAPI, File, Query, UploadFile
+from fastapi.responses import JSONResponse
+
+from ocrnet import __version__
+from ocrnet.batch import record_for
+from ocrnet.io import ImageLoadError, load_image
+from ocrnet.pdf import DEFAULT_DPI, PdfPages, page_name
+from ocrnet.pipeline import Pipeline
+from ocrnet.predict.recognition import Recognizer
+
+#: Uploads above this size are refused unread (a photo is a few MB; a scanned PDF tens).
+DEFAULT_MAX_UPLOAD_MB = 64.0
+
+Mode = Literal["auto", "scene", "plate", "sign", "document"]
+
+
+@dataclass
+class Answer:
+    """What one request gives back: a record per image, PDF page or crop, and each failure's reason."""
+
+    results: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def response(self) -> JSONResponse:
+        """200 when something was read (or nothing was sent); 422 when every upload failed."""
+        status = 422 if self.failed and not self.results else 200
+        return JSONResponse({"results": self.results, "failed": self.failed}, status_code=status)
+
+
+def create_app(
+    pipeline: Pipeline, recognizer: Recognizer | None = None, max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
+) -> FastAPI:
+    """The service around loaded models: ``pipeline`` reads pages (its mode is each request's
+    default), ``recognizer`` (by default the pipeline's) reads crops. Inference runs one request at
+    a time: the models already use every core, and two requests at once would only slow both."""
+    app = FastAPI(  # no /docs page: its scripts would come from a CDN, and the service runs offline
+        title="OCRNet",
+        version=__version__,
+        description="Text, polygons, classes and stroke masks of every word in images and PDFs.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    reader = recognizer or pipeline.recognizer
+    busy = threading.Lock()
+    max_bytes = int(max_upload_mb * 2**20)
+
+    def uploads(files: list[UploadFile], answer: Answer) -> list[tuple[str, bytes]]:
+        """Each upload's name and bytes; those too large are reported and left out."""
+        out = []
+        for index, upload in enumerate(files):
+            name = upload.filename or f"<upload {index + 1}>"
+            data = upload.file.read(max_bytes + 1)
+            if len(data) > max_bytes:
+                answer.failed.append(f"{name}: larger than the {max_upload_mb:g} MB this server accepts")
+            else:
+                out.append((name, data))
+        return out
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        """Whether the service is up, and which version answers."""
+        return {"status": "ok", "version": __version__}
+
+    @app.post("/read")
+    def read(
+        files: list[UploadFile] = File(..., description="Images (any format Pillow decodes) or PDFs."),
+        mode: Mode | None = Query(None, description="Reading mode; the server's own by default."),
+        word_masks: bool = Query(False, description="Give each word its stroke mask (1-bit PNG, base64)."),
+        dpi: float = Query(DEFAULT_DPI, gt=0, le=1200, description="PDF pages are rendered at this resolution."),
+    ) -> JSONResponse:
+        """Read every upload: one record per image and per PDF page, as `ocrnet read --json` writes."""
+        reading = pipeline if mode is None else pipeline.with_mode(mode)
+        answer = Answer()
+
+        def deliver(source: Any, name: str) -> None:
+            try:
+                with busy:
+                    result = reading.run(source, name=name).result
+            except ImageLoadError as exc:
+                answer.failed.append(str(exc))
+                return
+            answer.results.append(record_for(result, reading.mode, word_masks))
+
+        for name, data in uploads(files, answer):
+            if not data.startswith(b"%PDF"):
+                deliver(data, name)
+                continue
+            try:
+                pages = PdfPages(data, dpi, name=name)
+            except ImageLoadError as exc:
+                answer.failed.append(str(exc))
+                continue
+            with pages:
+                for number in range(1, len(pages) + 1):
+                    try:
+                        image = pages.render(number)
+                    except ImageLoadError as exc:  # one damaged page; the others are read
+                        answer.failed.append(str(exc))
+                        continue
+                    deliver(image, page_name(pages.name, number))
+        return answer.response()
+
+    @app.post("/recognize")
+    def recognize(
+        files: list[UploadFile] = File(..., description="Word or line crops."),
+    ) -> JSONResponse:
+        """Read cropped words or lines: {"image", "text", "score"} per crop, as `ocrnet recognize` writes."""
+        answer = Answer()
+        names, crops = [], []
+        for name, data in uploads(files, answer):
+            try:
+                crops.append(load_image(data, name=name))
+                names.append(name)
+            except ImageLoadError as exc:
+                answer.failed.append(str(exc))
+        if crops:
+            with busy:
+                readings = reader(crops)
+            answer.results = [
+                {"image": name, "text": r.text, "score": round(r.score, 4)}
+                for name, r in zip(names, readings, strict=True)
+            ]
+        return answer.response()
+
+    return app

@@ -111,6 +111,7 @@ def _segmenter(seg_weights: Path | None, stroke_edges: bool = True, **kwargs: An
 
 
 WORD_MASKS_HELP = "JSON: give each word its stroke mask (box and 1-bit PNG in base64)."
+ORIENT_HELP = "Test pages that read poorly for a quarter or half turn (--no-orient: every page is upright)."
 
 
 @app.command()
@@ -133,16 +134,24 @@ def read(
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
     stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
     word_masks: bool = typer.Option(False, help=WORD_MASKS_HELP),
+    orient: bool = typer.Option(True, "--orient/--no-orient", help=ORIENT_HELP),
 ) -> None:
     """Find and read the text in images, PDFs and videos."""
     from ocrnet.batch import ReadOutputs, run_batch
+    from ocrnet.orientation import OrientationParams
     from ocrnet.pipeline import MODES, Pipeline
 
     if mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}")
     segmenter = _segmenter(seg_weights, stroke_edges, max_side=max_side, min_long_side=min_long_side)
     plates = _recognizer(plate_weights, lexicon=False) if plate_weights else None
-    pipeline = Pipeline(segmenter, _recognizer(rec_weights, lexicon), mode=mode, plate_recognizer=plates)
+    pipeline = Pipeline(
+        segmenter,
+        _recognizer(rec_weights, lexicon),
+        mode=mode,
+        plate_recognizer=plates,
+        orientation=OrientationParams() if orient else None,
+    )
     outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown, word_masks=word_masks)
     report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print, dpi=dpi)
     console.print(f"read {report.done}, skipped {report.skipped} already done, failed {len(report.failed)}")
@@ -161,17 +170,20 @@ def serve(
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
     stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
+    orient: bool = typer.Option(True, "--orient/--no-orient", help=ORIENT_HELP),
     max_upload_mb: float = typer.Option(64.0, help="Refuse uploads larger than this."),
 ) -> None:
     """Serve read and recognize over HTTP: POST /read, POST /recognize (schema at /openapi.json)."""
     import uvicorn
 
+    from ocrnet.orientation import OrientationParams
     from ocrnet.pipeline import MODES, Pipeline
     from ocrnet.serve import create_app
 
     if mode not in MODES:
         raise typer.BadParameter(f"unknown mode {mode!r}")
-    pipeline = Pipeline(_segmenter(seg_weights, stroke_edges), _recognizer(rec_weights, lexicon), mode=mode)
+    segmenter, recognizer = _segmenter(seg_weights, stroke_edges), _recognizer(rec_weights, lexicon)
+    pipeline = Pipeline(segmenter, recognizer, mode=mode, orientation=OrientationParams() if orient else None)
     uvicorn.run(create_app(pipeline, max_upload_mb=max_upload_mb), host=host, port=port)
 
 

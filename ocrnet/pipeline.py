@@ -15,6 +15,7 @@ import numpy as np
 from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, split_at_spaces
 from ocrnet.io import ImageSource, load_image
 from ocrnet.layout import assign_layout
+from ocrnet.orientation import OrientationParams, unturn_box, unturn_points, upright_turn
 from ocrnet.postprocess.classes import polygon_class
 from ocrnet.postprocess.crops import CropFrame, rectify
 from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, inner_quad, plate_probabilities
@@ -66,6 +67,7 @@ class Pipeline:
         stroke_words: StrokeWordParams | None = StrokeWordParams(),
         plate_prior: float = PLATE_PRIOR_STRENGTH,
         plate_recognizer: Recognizer | None = None,
+        orientation: OrientationParams | None = OrientationParams(),
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
@@ -76,12 +78,23 @@ class Pipeline:
         self.stroke_words = stroke_words  # None: only the region map's words
         self.plate_prior = plate_prior
         self._plate_reader = plate_recognizer
+        self.orientation = orientation  # None: every page is taken as upright
 
     def run(self, source: ImageSource, name: str | None = None) -> PageOutput:
         """Read one image (path, bytes or array): the result plus the maps that masks and erasing need."""
         start = time.perf_counter()
         label = name or (display_name(source) if isinstance(source, str | Path) else "<memory>")
         image = load_image(source, name=label)
+        page = self._read_upright(image, label)
+        if self.orientation:
+            turn = upright_turn(image, page.result.words, self.segmenter, self.recognizer, self.orientation)
+            if turn:
+                page = _turned_back(self._read_upright(np.ascontiguousarray(np.rot90(image, turn)), label), turn, image)
+        page.result.seconds = time.perf_counter() - start
+        return page
+
+    def _read_upright(self, image: np.ndarray, label: str) -> PageOutput:
+        """The whole reading of an image taken as upright."""
         seg = self.segmenter(image)
         regions, cut, readings = self._read_regions(image, seg)
         self._reread_plates(image, seg.classes, regions, cut, readings)
@@ -100,7 +113,6 @@ class Pipeline:
             word_masks=[fw.mask for fw in fused],
             word_mask_boxes=[fw.box for fw in fused],
         )
-        result.seconds = time.perf_counter() - start
         return PageOutput(result, image, full_mask(fused, image.shape[:2]), seg.classes, fused)
 
     def _read_regions(
@@ -185,6 +197,23 @@ class Pipeline:
     def __call__(self, source: ImageSource, name: str | None = None) -> PageResult:
         """Read one image; the result alone."""
         return self.run(source, name).result
+
+
+def _turned_back(page: PageOutput, turn: int, image: np.ndarray) -> PageOutput:
+    """A reading of ``image`` turned by ``turn`` quarter turns, placed back on ``image``: polygons,
+    word masks and maps in its pixels; lines and reading order stay those of the upright text."""
+    height, width = image.shape[:2]
+    result = page.result
+    for word in result.words:  # the fused words hold these same objects
+        word.polygon = unturn_points(word.points, turn, width, height).tolist()
+    for fused in page.fused:
+        fused.mask = np.ascontiguousarray(np.rot90(fused.mask, -turn))
+        fused.box = unturn_box(fused.box, turn, width, height)
+    result.word_masks = [fw.mask for fw in page.fused]
+    result.word_mask_boxes = [fw.box for fw in page.fused]
+    result.width, result.height, result.rotation = width, height, 90 * turn
+    stroke_mask, class_map = (np.ascontiguousarray(np.rot90(a, -turn)) for a in (page.stroke_mask, page.class_map))
+    return PageOutput(result, image, stroke_mask, class_map, page.fused)
 
 
 def plates(result: PageResult) -> list[dict]:

@@ -165,6 +165,7 @@ class PageResult:
     blocks: list[Block] = field(default_factory=list)
     word_masks: list[np.ndarray] | None = None  # per-word stroke masks (bool), over the box below
     word_mask_boxes: list[tuple[int, int, int, int]] | None = None  # (x0, y0, x1, y1) of each mask
+    rotation: int = 0  # degrees the image was turned counter-clockwise to read its text upright
 
     def word_mask(self, index: int) -> np.ndarray:
         """Word ``index``'s stroke mask placed in a full-size (height x width) bool image."""
@@ -181,6 +182,7 @@ class PageResult:
             "width": self.width,
             "height": self.height,
             "seconds": round(self.seconds, 4),
+            "rotation": self.rotation,
             "words": [w.to_dict() for w in self.words],
             "lines": [ln.to_dict() for ln in self.lines],
             "blocks": [b.to_dict() for b in self.blocks],
@@ -196,6 +198,7 @@ class PageResult:
             words=[Word.from_dict(w) for w in data.get("words", [])],
             lines=[Line(**ln) for ln in data.get("lines", [])],
             blocks=[Block(lines=b["lines"], cls=b.get("class", "other")) for b in data.get("blocks", [])],
+            rotation=int(data.get("rotation", 0)),
         )
 
     @property

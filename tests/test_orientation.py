@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from ocrnet.models.recognizer import DEFAULT_WEIGHTS as REC_WEIGHTS
+from ocrnet.models.segnet import DEFAULT_WEIGHTS as SEG_WEIGHTS
+from ocrnet.orientation import reading_strength, unturn_box, unturn_points
+from ocrnet.types import Word
+
+
+@pytest.mark.parametrize("turn", [0, 1, 2, 3])
+def test_points_and_boxes_of_a_turned_page_come_back_to_their_pixels(turn, rng):
+    height, width = 7, 11
+    page = np.zeros((height, width), np.uint8)
+    row, col = 2, 8
+    page[row, col] = 1
+    turned = np.rot90(page, turn)
+    (turned_row,), (turned_col,) = np.nonzero(turned)
+    centre = unturn_points(np.array([turned_col + 0.5, turned_row + 0.5]), turn, width, height)
+    assert np.allclose(centre, [col + 0.5, row + 0.5])
+    box = unturn_box((turned_col, turned_row, turned_col + 1, turned_row + 1), turn, width, height)
+    assert box == (col, row, col + 1, row + 1)
+    mask = rng.random((3, 5)) > 0.5  # a word's mask over its box in the turned page
+    full_turned = np.zeros(turned.shape, bool)
+    full_turned[1:4, 2:7] = mask
+    x0, y0, x1, y1 = unturn_box((2, 1, 7, 4), turn, width, height)
+    back = np.zeros((height, width), bool)
+    back[y0:y1, x0:x1] = np.rot90(mask, -turn)
+    assert np.array_equal(back, np.rot90(full_turned, -turn))
+
+
+def test_reading_strength_weighs_words_by_length():
+    words = [Word(polygon=[], text="Harbour", score=0.9), Word(polygon=[], text="x", score=0.1)]
+    assert reading_strength(words) == pytest.approx((7 * 0.9 + 0.1) / 8)
+    assert reading_strength([]) == 0.0
+
+
+def _page(lines: list[str]) -> np.ndarray:
+    image = Image.new("RGB", (720, 100 + 70 * len(lines)), (250, 248, 240))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("DejaVuSans.ttf", 40)
+    for i, line in enumerate(lines):
+        draw.text((40, 40 + 70 * i), line, font=font, fill=(20, 20, 20))
+    return np.asarray(image)
+
+
+@pytest.fixture(scope="module")
+def read_upright():
+    """The shipped pipeline, a page and its reading as given upright."""
+    if not (REC_WEIGHTS.is_file() and SEG_WEIGHTS.is_file()):
+        pytest.skip("default weights not shipped")
+    from ocrnet.pipeline import Pipeline
+
+    page = _page(["Opening hours", "Monday to Friday", "from nine to five", "Closed on Sunday"])
+    pipeline = Pipeline()
+    return pipeline, page, pipeline(page)
+
+
+@pytest.mark.parametrize("turn", [1, 2, 3])
+def test_a_page_turned_sideways_or_upside_down_is_read_upright(turn, read_upright):
+    pipeline, page, upright = read_upright
+    assert upright.rotation == 0 and len(upright.words) >= 8
+    given = np.ascontiguousarray(np.rot90(page, turn))
+    turned = pipeline(given)
+    assert turned.rotation == 90 * ((4 - turn) % 4)
+    assert (turned.height, turned.width) == given.shape[:2]
+    assert [w.text for w in turned.words] == [w.text for w in upright.words]
+    # the upright page's words, polygons and stroke masks, placed in the image as given
+    height, width = given.shape[:2]
+    for i, (a, b) in enumerate(zip(upright.words, turned.words, strict=True)):
+        assert np.allclose(b.points, unturn_points(a.points, (4 - turn) % 4, width, height), atol=1e-3)
+        assert np.array_equal(turned.word_mask(i), np.rot90(upright.word_mask(i), turn))

@@ -266,6 +266,7 @@ def recognize(
         raise typer.Exit(1)
 
 
+TURN_HELP = "Turn every image (and its truth) this many quarter turns counter-clockwise first: pages given sideways."
 FORMAT_HELP = "icdar2015, icdar2013, words, plates, sroie, synth (scenes) or synth-words (crops)."
 
 
@@ -278,18 +279,21 @@ def eval_command(
     limit: int | None = typer.Option(None, help="Only the first N items."),
     synth_count: int = typer.Option(500, help="Images (synth) or crops (synth-words) in the synthetic validation set."),
     out: Path | None = typer.Option(None, help="Folder for report.json and predictions.jsonl."),
+    turn: int = typer.Option(0, min=0, max=3, help=TURN_HELP),
 ) -> None:
     """Run an engine over a data set and print its figures."""
     import json
 
     from ocrnet.engines import create_engine
-    from ocrnet.eval.runners import FORMATS, RENDERED_FORMATS, run_eval, save_report
+    from ocrnet.eval.runners import FORMATS, RENDERED_FORMATS, SCENE_FORMATS, run_eval, save_report
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     if fmt not in RENDERED_FORMATS and path is None:
         raise typer.BadParameter("give the data set folder")
-    report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count)
+    if turn and fmt not in SCENE_FORMATS:
+        raise typer.BadParameter(f"--turn applies to {', '.join(SCENE_FORMATS)}")
+    report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count, turn)
     if out:
         save_report(report, predictions, out)
     console.print_json(json.dumps(report))

@@ -1,9 +1,12 @@
-"""Pages photographed or scanned sideways or upside down. Both networks learnt upright text: a page
-turned a quarter finds little text and reads it as junk, one turned half round finds its words but
-reads them less well. So a page whose words read less well than most is tested: its longest words
-are read as they stand and turned half round; if it reads poorly, the longest regions of the page
-turned a quarter are read both ways as well (a second segmentation, so only then). The turn whose
-words read best is taken when it reads clearly better than the page as given.
+"""Pages photographed or scanned sideways or upside down. Both networks learnt upright text: on a
+page turned a quarter the stroke head still finds the glyphs (it looks at strokes, close by) but
+the region head finds few words, and on one turned half round the words are found but read less
+well. So a page is tested when its words read less well than most: its longest words are read as
+they stand and turned half round; and when its words read poorly (fragments of sideways lines), or
+much of its ink lies outside the regions found, the longest regions of the page turned a quarter
+are read both ways as well (a second segmentation, so only then). The turn whose words
+read best is taken when it reads clearly better than the page as given, and reads enough text to
+judge by.
 
 A turn counts quarter turns counter-clockwise, as ``np.rot90``'s ``k``: the page is read upright
 after ``np.rot90(image, turn)``."""
@@ -13,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from ocrnet.postprocess.crops import reading_quad, rectify
 from ocrnet.predict.recognition import Reading, Recognizer
-from ocrnet.predict.segmentation import Segmenter
+from ocrnet.predict.segmentation import Segmenter, SegOutput
 from ocrnet.types import Word
 
 
@@ -26,10 +30,17 @@ class OrientationParams:
     """When a page is tested and when a turn is taken (chosen on training images: see
     docs/reading.md)."""
 
-    test_below: float = 0.85  # pages whose words read worse than this (mean score by length) are tested
-    side_below: float = 0.7  # ... and below this, tested for a quarter turn too
+    test_below: float = 0.85  # pages whose words read worse than this (mean score by length): half turn tested
+    side_below: float = 0.6  # pages reading worse than this (sideways lines found as fragments): quarter turns tested
+    # ... and pages with this share of their ink outside the regions and at least ``side_words``
+    # words (a photo's one or two words among stroke-like edges need no test)
+    side_ink: float = 0.35
+    side_words: int = 5
     sample: int = 8  # words read per turn, the longest first
     margin: float = 1.25  # a turn must read this many times better than the page as given
+    # ... and read at least this much (characters x score): one or two words, or junk found on a
+    # page without text, say too little (a "PIXAR" logo upside down reads "4VX14" at 0.8)
+    min_evidence: float = 8.0
 
 
 def reading_strength(words: Sequence[Word]) -> float:
@@ -64,27 +75,43 @@ def _both_ways(image: np.ndarray, polygons: Sequence[np.ndarray], recognizer: Re
     return _evidence(readings[: len(crops)]), _evidence(readings[len(crops) :])
 
 
+def uncovered_ink(seg: SegOutput) -> float:
+    """Share of the stroke map's ink that no region covers (0 without ink). Upright documents leave a
+    few percent uncovered (logos, rules, stray marks; photos more), sideways ones 0.3-0.97."""
+    ink = seg.stroke > 0.5
+    total = int(ink.sum())
+    if not total:
+        return 0.0
+    covered = np.zeros(ink.shape, np.uint8)
+    cv2.fillPoly(covered, [np.round(polygon).astype(np.int32) for polygon, _ in seg.polygons], 1)
+    return float((ink & (covered == 0)).sum() / total)
+
+
 def upright_turn(
     image: np.ndarray,
     words: Sequence[Word],
+    seg: SegOutput,
     segmenter: Segmenter,
     recognizer: Recognizer,
     params: OrientationParams,
 ) -> int:
-    """The quarter turns that make the page upright, judged from the words read on it as given
-    (``words``) and, for a page that reads poorly, a segmentation of it turned a quarter; 0 when no
-    turn reads clearly better, or when the page already reads well."""
-    strength = reading_strength(words)
-    if strength >= params.test_below:
+    """The quarter turns that make the page upright, judged from its segmentation ``seg`` and the
+    ``words`` read on it as given, and, where its ink suggests it, from a segmentation of it turned a
+    quarter; 0 when no turn reads clearly better, or when the page gives no cause to test it."""
+    half_turn = not words or reading_strength(words) < params.test_below
+    quarter_turn = reading_strength(words) < params.side_below or (
+        len(words) >= params.side_words and uncovered_ink(seg) >= params.side_ink
+    )
+    if not (half_turn or quarter_turn):
         return 0
     as_given, half = _both_ways(image, _longest([w.points for w in words], params.sample), recognizer)
     evidence = {0: as_given, 2: half}
-    if strength < params.side_below:
+    if quarter_turn:
         side = np.ascontiguousarray(np.rot90(image, 1))
         regions = [polygon for polygon, _ in segmenter(side).polygons]
         evidence[1], evidence[3] = _both_ways(side, _longest(regions, params.sample), recognizer)
     best = max(evidence, key=lambda turn: evidence[turn])
-    return best if evidence[best] > params.margin * as_given else 0
+    return best if evidence[best] > max(params.margin * as_given, params.min_evidence) else 0
 
 
 def unturn_points(points: np.ndarray, turn: int, width: int, height: int) -> np.ndarray:

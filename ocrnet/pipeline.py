@@ -85,16 +85,17 @@ class Pipeline:
         start = time.perf_counter()
         label = name or (display_name(source) if isinstance(source, str | Path) else "<memory>")
         image = load_image(source, name=label)
-        page = self._read_upright(image, label)
+        page, seg = self._read_upright(image, label)
         if self.orientation:
-            turn = upright_turn(image, page.result.words, self.segmenter, self.recognizer, self.orientation)
+            turn = upright_turn(image, page.result.words, seg, self.segmenter, self.recognizer, self.orientation)
             if turn:
-                page = _turned_back(self._read_upright(np.ascontiguousarray(np.rot90(image, turn)), label), turn, image)
+                page, _ = self._read_upright(np.ascontiguousarray(np.rot90(image, turn)), label)
+                page = _turned_back(page, turn, image)
         page.result.seconds = time.perf_counter() - start
         return page
 
-    def _read_upright(self, image: np.ndarray, label: str) -> PageOutput:
-        """The whole reading of an image taken as upright."""
+    def _read_upright(self, image: np.ndarray, label: str) -> tuple[PageOutput, SegOutput]:
+        """The whole reading of an image taken as upright, and the segmentation it came from."""
         seg = self.segmenter(image)
         regions, cut, readings = self._read_regions(image, seg)
         self._reread_plates(image, seg.classes, regions, cut, readings)
@@ -113,7 +114,7 @@ class Pipeline:
             word_masks=[fw.mask for fw in fused],
             word_mask_boxes=[fw.box for fw in fused],
         )
-        return PageOutput(result, image, full_mask(fused, image.shape[:2]), seg.classes, fused)
+        return PageOutput(result, image, full_mask(fused, image.shape[:2]), seg.classes, fused), seg
 
     def _read_regions(
         self, image: np.ndarray, seg: SegOutput

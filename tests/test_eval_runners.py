@@ -37,6 +37,33 @@ def test_icdar_eval_counts_and_saves(tmp_path):
     assert len((tmp_path / "out" / "predictions.jsonl").read_text().splitlines()) == 2
 
 
+class InkEngine(Engine):
+    """Finds the dark pixels' bounding box, wherever the image puts them, and reads it as 'hello'."""
+
+    name = "ink"
+
+    def read(self, image):
+        ys, xs = np.nonzero(image.mean(axis=2) < 128)
+        x0, y0, x1, y1 = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+        return [Word(polygon=[[x0, y0], [x1, y0], [x1, y1], [x0, y1]], text="hello", score=0.9)]
+
+
+@pytest.mark.parametrize("turn", [0, 1, 2, 3])
+def test_turned_images_are_scored_against_their_turned_truth(tmp_path, turn):
+    root = tmp_path / "ic15"
+    (root / "images").mkdir(parents=True)
+    (root / "gt").mkdir()
+    image = np.full((40, 90, 3), 255, np.uint8)
+    image[5:25, 10:70] = 0
+    Image.fromarray(image).save(root / "images" / "img_1.png")
+    (root / "gt" / "gt_img_1.txt").write_text("10,5,70,5,70,25,10,25,hello\n")
+    report, _ = run_eval(InkEngine(), "icdar2015", root, split="all", turn=turn)
+    assert report["end_to_end"]["matched"] == 1 and report["detection"]["hmean"] == 1.0
+    assert report.get("turned_degrees", 0) == 90 * turn
+    with pytest.raises(ValueError, match="turning applies"):
+        run_eval(InkEngine(), "synth-words", None, turn=1)
+
+
 def test_word_eval_and_calibration(tmp_path):
     root = tmp_path / "words"
     (root / "IMG").mkdir(parents=True)

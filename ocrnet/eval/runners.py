@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from ocrnet.eval.metrics import (
     word_accuracy,
 )
 from ocrnet.io import ImageLoadError, load_image
+from ocrnet.orientation import unturn_points
 from ocrnet.pipeline import normalize_plate
 from ocrnet.types import Annotation, Word
 
@@ -32,6 +34,8 @@ FORMATS = ("icdar2015", "icdar2013", "words", "plates", "sroie", "synth", "synth
 CROP_FORMATS = ("words", "synth-words")
 #: Formats rendered in memory from a fixed seed: no data folder.
 RENDERED_FORMATS = ("synth", "synth-words")
+#: Real images with words to find: the formats ``run_eval`` can turn.
+SCENE_FORMATS = ("icdar2015", "icdar2013", "plates", "sroie")
 
 
 def _select(items: list, split: str, decide: Callable[[Any, int], str]) -> list:
@@ -44,22 +48,36 @@ def _timed_read(engine: Engine, image: np.ndarray) -> tuple[list[Word], float]:
     return words, time.perf_counter() - start
 
 
-def eval_scenes(engine: Engine, annotations: list[Annotation], predictions: list[dict]) -> dict[str, Any]:
+def _scene(annotation: Annotation, turn: int = 0) -> tuple[np.ndarray, list[Word]]:
+    """An item's image and true words, both turned ``turn`` quarter turns counter-clockwise: how well
+    an engine reads pages photographed sideways or upside down, against the same truth."""
+    image = annotation.image if annotation.image is not None else load_image(annotation.image_path)
+    if not turn % 4:
+        return image, annotation.words
+    image = np.ascontiguousarray(np.rot90(image, turn))
+    height, width = image.shape[:2]
+    back = (4 - turn) % 4  # the page as labelled is the turned one turned back
+    return image, [replace(w, polygon=unturn_points(w.points, back, width, height).tolist()) for w in annotation.words]
+
+
+def eval_scenes(
+    engine: Engine, annotations: list[Annotation], predictions: list[dict], turn: int = 0
+) -> dict[str, Any]:
     """Detection, end-to-end and bag-of-words figures of an engine over scene images."""
     gts, dets, seconds = [], [], []
     pred_tokens, gt_tokens = [], []
     for ann in track(annotations, description=f"{engine.name}: images"):
         try:
-            image = ann.image if ann.image is not None else load_image(ann.image_path)
+            image, truth = _scene(ann, turn)
         except ImageLoadError as exc:
             predictions.append({"image": ann.image_path, "error": str(exc)})
             continue
         words, elapsed = _timed_read(engine, image)
         seconds.append(elapsed)
-        gts.append(ann.words)
+        gts.append(truth)
         dets.append(words)
         pred_tokens += [t for w in words for t in w.text.split()]
-        gt_tokens += [t for w in ann.words if not w.ignore for t in w.text.split()]
+        gt_tokens += [t for w in truth if not w.ignore for t in w.text.split()]
         predictions.append(
             {"image": ann.image_path, "seconds": round(elapsed, 4), "words": [w.to_dict() for w in words]}
         )
@@ -75,15 +93,17 @@ def eval_scenes(engine: Engine, annotations: list[Annotation], predictions: list
     }
 
 
-def eval_plates(engine: Engine, annotations: list[Annotation], predictions: list[dict]) -> dict[str, Any]:
+def eval_plates(
+    engine: Engine, annotations: list[Annotation], predictions: list[dict], turn: int = 0
+) -> dict[str, Any]:
     """A plate is read when a predicted line overlapping its box reads, normalised, exactly as it."""
     read, found, total, seconds = 0, 0, 0, []
     for ann in track(annotations, description=f"{engine.name}: plates"):
-        image = load_image(ann.image_path)
+        image, truth = _scene(ann, turn)
         words, elapsed = _timed_read(engine, image)
         seconds.append(elapsed)
         texts = []
-        for gt in ann.words:
+        for gt in truth:
             total += 1
             x0, y0 = gt.points.min(0)
             x1, y1 = gt.points.max(0)
@@ -112,9 +132,9 @@ def _overlaps(points: np.ndarray, box: tuple[float, float, float, float]) -> boo
     return iw > 0 and ih > 0 and iw * ih > 0.3 * (x1 - x0) * (y1 - y0)
 
 
-def eval_sroie(engine: Engine, annotations: list[Annotation], predictions: list[dict]) -> dict[str, Any]:
+def eval_sroie(engine: Engine, annotations: list[Annotation], predictions: list[dict], turn: int = 0) -> dict[str, Any]:
     """Whitespace-token F1 against the line transcriptions (gluing words together costs here)."""
-    report = eval_scenes(engine, annotations, predictions)
+    report = eval_scenes(engine, annotations, predictions, turn)
     return {"images": report["images"], "token_f1": report["bag_of_words"], "seconds_median": report["seconds_median"]}
 
 
@@ -187,9 +207,18 @@ def eval_synth(engine: Engine, count: int, predictions: list[dict]) -> dict[str,
 
 
 def run_eval(
-    engine: Engine, fmt: str, path: Path | None, split: str = VAL, limit: int | None = None, synth_count: int = 500
+    engine: Engine,
+    fmt: str,
+    path: Path | None,
+    split: str = VAL,
+    limit: int | None = None,
+    synth_count: int = 500,
+    turn: int = 0,
 ) -> tuple[dict[str, Any], list[dict]]:
-    """The report and per-item predictions of one engine on one set, held-out split by default."""
+    """The report and per-item predictions of one engine on one set, held-out split by default;
+    ``turn``: real scene images turned that many quarter turns counter-clockwise first."""
+    if turn % 4 and fmt not in SCENE_FORMATS:
+        raise ValueError(f"turning applies to the real scene formats ({', '.join(SCENE_FORMATS)}), not {fmt}")
     predictions: list[dict] = []
     if fmt == "synth":
         report = eval_synth(engine, synth_count, predictions)
@@ -202,8 +231,10 @@ def run_eval(
         reader = {"icdar2015": "icdar2015", "icdar2013": "icdar2013", "plates": "plates", "sroie": "sroie"}[fmt]
         annotations = _select(load_dataset(path, reader), split, scene_split)[:limit]
         runner = {"plates": eval_plates, "sroie": eval_sroie}.get(fmt, eval_scenes)
-        report = runner(engine, annotations, predictions)
+        report = runner(engine, annotations, predictions, turn % 4)
     report.update({"engine": engine.name, "format": fmt, "path": str(path) if path else None, "split": split})
+    if turn % 4:
+        report["turned_degrees"] = 90 * (turn % 4)
     return report, predictions
 
 

@@ -255,9 +255,8 @@ def recognize(
             except ImageLoadError as exc:
                 failed.append(str(exc))
         for path, reading in zip(chunk, recognizer(images) if images else [], strict=True):
-            record = {"image": str(path), "text": reading.text, "score": round(reading.score, 4)}
             if json_out:
-                append_jsonl(json_out, record)
+                append_jsonl(json_out, reading.record(str(path)))
             else:
                 console.print(f"{path}\t{reading.text}\t{reading.score:.3f}")
     for failure in failed:

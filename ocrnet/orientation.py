@@ -98,8 +98,9 @@ def upright_turn(
     """The quarter turns that make the page upright, judged from its segmentation ``seg`` and the
     ``words`` read on it as given, and, where its ink suggests it, from a segmentation of it turned a
     quarter; 0 when no turn reads clearly better, or when the page gives no cause to test it."""
-    half_turn = not words or reading_strength(words) < params.test_below
-    quarter_turn = reading_strength(words) < params.side_below or (
+    strength = reading_strength(words)  # 0 without words
+    half_turn = strength < params.test_below
+    quarter_turn = strength < params.side_below or (
         len(words) >= params.side_words and uncovered_ink(seg) >= params.side_ink
     )
     if not (half_turn or quarter_turn):

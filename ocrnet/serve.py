@@ -126,10 +126,7 @@ def create_app(
         if crops:
             with busy:
                 readings = reader(crops)
-            answer.results = [
-                {"image": name, "text": r.text, "score": round(r.score, 4)}
-                for name, r in zip(names, readings, strict=True)
-            ]
+            answer.results = [reading.record(name) for name, reading in zip(names, readings, strict=True)]
         return answer.response()
 
     return app

@@ -52,7 +52,7 @@ def _scene(annotation: Annotation, turn: int = 0) -> tuple[np.ndarray, list[Word
     """An item's image and true words, both turned ``turn`` quarter turns counter-clockwise: how well
     an engine reads pages photographed sideways or upside down, against the same truth."""
     image = annotation.image if annotation.image is not None else load_image(annotation.image_path)
-    if not turn % 4:
+    if not turn:
         return image, annotation.words
     image = np.ascontiguousarray(np.rot90(image, turn))
     height, width = image.shape[:2]

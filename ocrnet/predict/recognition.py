@@ -33,6 +33,10 @@ class Reading:
     from_lexicon: bool = False  # the dictionary changed what the characters alone read
     raw_score: float = 0.0  # before calibration (what calibration is fitted on)
 
+    def record(self, image: str) -> dict[str, str | float]:
+        """The JSON line ``ocrnet recognize`` and ``POST /recognize`` give for a crop named ``image``."""
+        return {"image": image, "text": self.text, "score": round(self.score, 4)}
+
 
 def calibrate(raw: float, calibration: Sequence[float] | None, from_lexicon: bool = False) -> float:
     """Platt scaling of the raw score's logit, fitted on held-out crops after training. A third

@@ -4,13 +4,16 @@ report them at the end."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, read_jsonl, save_image, write_text
+from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, read_jsonl, save_image, write_text
 from ocrnet.outputs import erase_text, overlay, to_markdown, word_mask_records
 from ocrnet.pdf import DEFAULT_DPI, PDF_SUFFIXES, PdfPages, is_pdf, page_name
 from ocrnet.pipeline import PageOutput, Pipeline, plates
@@ -31,6 +34,9 @@ class ReadOutputs:
     word_masks: bool = False  # JSON records carry each word's stroke mask
 
 
+Outcome = Literal["done", "skipped", "failed"]
+
+
 @dataclass
 class BatchReport:
     """How a batch went: files read, files already done (``--resume``), and each failure with its reason."""
@@ -49,6 +55,18 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
             out += sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES | PDF_SUFFIXES)
         out.extend(iter_image_files([path]))
     return sorted(set(out), key=out.index)
+
+
+def pages(path: Path, stem: str, dpi: float = DEFAULT_DPI) -> Iterator[tuple[str, str, Callable[[], np.ndarray]]]:
+    """An image's one page or a PDF's pages as (name for records, stem for output files, loader);
+    a page is decoded only when its loader is called, so a bad page fails alone (ImageLoadError)
+    and one already done (``--resume``) costs nothing."""
+    if is_pdf(path):
+        with PdfPages(path, dpi) as document:
+            for number in range(1, len(document) + 1):
+                yield page_name(path, number), f"{stem}_p{number}", functools.partial(document.render, number)
+    else:
+        yield str(path), stem, functools.partial(load_image, path)
 
 
 def record_for(result: PageResult, mode: str, word_masks: bool = False) -> dict:
@@ -118,15 +136,10 @@ def run_batch(
         for path in paths:
             stem = unique_stem(path, used)
             try:
-                if is_video(path):
-                    read_any = batch.video(path, every)
-                elif is_pdf(path):
-                    read_any = batch.pdf(path, stem, dpi)
-                else:
-                    read_any = batch.image(path, stem)
-                if read_any:
+                outcome = batch.video(path, every) if is_video(path) else batch.pages(path, stem, dpi)
+                if outcome == "done":
                     batch.report.done += 1
-                else:
+                elif outcome == "skipped":
                     batch.report.skipped += 1
             except ImageLoadError as exc:
                 batch.report.failed.append(str(exc))
@@ -136,8 +149,8 @@ def run_batch(
 
 @dataclass
 class _Batch:
-    """What every input of one ``run_batch`` shares; each reader returns False when ``--resume``
-    found the input already done."""
+    """What every input of one ``run_batch`` shares; each reader says how its input went: "done"
+    (something read), "skipped" (``--resume`` found it done) or "failed" (each failure reported)."""
 
     pipeline: Pipeline
     outputs: ReadOutputs
@@ -146,33 +159,26 @@ class _Batch:
     finished: set[str]
     report: BatchReport = field(default_factory=BatchReport)
 
-    def image(self, path: Path, stem: str) -> bool:
-        if str(path) in self.finished:
-            return False
-        self._deliver(self.pipeline.run(path), stem)
-        return True
+    def pages(self, path: Path, stem: str, dpi: float) -> Outcome:
+        """An image, or each page of a PDF, not done before; a page that cannot be rendered or read
+        is reported and the rest go on."""
+        outcome: Outcome = "skipped"
+        for name, page_stem, load in pages(path, stem, dpi):
+            if name in self.finished:
+                continue
+            try:
+                page = self.pipeline.run(load(), name=name)
+            except ImageLoadError as exc:
+                self.report.failed.append(str(exc))
+                outcome = "failed" if outcome == "skipped" else outcome
+                continue
+            self._deliver(page, page_stem)
+            outcome = "done"
+        return outcome
 
-    def pdf(self, path: Path, stem: str, dpi: float) -> bool:
-        """Each page not done before; a page that cannot be rendered or read is reported and the
-        rest go on."""
-        attempted = False
-        with PdfPages(path, dpi) as pages:
-            for number in range(1, len(pages) + 1):
-                name = page_name(path, number)
-                if name in self.finished:
-                    continue
-                attempted = True
-                try:
-                    page = self.pipeline.run(pages.render(number), name=name)
-                except ImageLoadError as exc:
-                    self.report.failed.append(str(exc))
-                    continue
-                self._deliver(page, f"{stem}_p{number}")
-        return attempted
-
-    def video(self, path: Path, every: int) -> bool:
+    def video(self, path: Path, every: int) -> Outcome:
         if str(path) in self.finished:
-            return False
+            return "skipped"
         tracker = Tracker()
         for index, seconds, frame in frames(path, every):
             tracker.update(index, seconds, self.pipeline.run(frame, name=f"{path}#{index}").result.words)
@@ -181,7 +187,7 @@ class _Batch:
                 append_jsonl(self.outputs.json, track.to_dict(str(path)))
             # a marker line so --resume knows the whole video is done
             append_jsonl(self.outputs.json, {"video": str(path), "tracks": len(tracker.tracks), "done": True})
-        return True
+        return "done"
 
     def _deliver(self, page: PageOutput, stem: str) -> None:
         """One page's pictures and JSON record, or its text printed when there is no JSON file."""

@@ -189,9 +189,11 @@ def serve(
 
 @app.command()
 def segment(
-    images: list[Path] = typer.Argument(..., help="Images or folders."),
+    images: list[Path] = typer.Argument(..., help="Images, PDFs (page by page) or folders (recursive)."),
     viz: Path = typer.Option(Path("out/segment"), help="Folder for the 2x2 pictures."),
-    json_out: Path | None = typer.Option(None, "--json", help="JSON lines: polygons and scores per image."),
+    json_out: Path | None = typer.Option(None, "--json", help="JSON lines: polygons, scores and classes per page."),
+    masks: Path | None = typer.Option(None, help="Folder for stroke-mask, region-map and class-map PNGs."),
+    dpi: float = typer.Option(200.0, help="PDF: pages are rendered at this resolution."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     max_side: int = typer.Option(2560, help="Longest side the network sees."),
     min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
@@ -200,29 +202,29 @@ def segment(
     """Segment and detect only: polygons, stroke mask, region map and classes, drawn for a person."""
     from rich.progress import track
 
-    from ocrnet.batch import unique_stem
-    from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, save_image
-    from ocrnet.outputs import segmentation_picture
+    from ocrnet.batch import expand_inputs, pages, unique_stem
+    from ocrnet.io import ImageLoadError
+    from ocrnet.outputs import write_segmentation
+    from ocrnet.video import is_video
 
     segmenter = _segmenter(seg_weights, stroke_edges, max_side=max_side, min_long_side=min_long_side)
-    failed, used = [], {}
-    for path in track(list(iter_image_files(images)), description="segment", console=console):
-        try:
-            image = load_image(path)
-        except ImageLoadError as exc:
-            failed.append(str(exc))
+    failed, used, done = [], {}, 0
+    for path in track(expand_inputs(images), description="segment", console=console):
+        if is_video(path):
+            failed.append(f"{path}: a video (`ocrnet read` follows text through videos; segment reads stills)")
             continue
-        out = segmenter(image)
-        picture = segmentation_picture(image, out.stroke, out.region, out.classes, out.polygons)
-        save_image(viz / f"{unique_stem(path, used)}.png", picture)
-        if json_out:
-            append_jsonl(
-                json_out,
-                {
-                    "image": str(path),
-                    "polygons": [{"polygon": p.round(1).tolist(), "score": round(s, 4)} for p, s in out.polygons],
-                },
-            )
+        try:
+            for name, stem, load in pages(path, unique_stem(path, used), dpi):
+                try:
+                    image = load()
+                except ImageLoadError as exc:
+                    failed.append(str(exc))
+                    continue
+                write_segmentation(name, image, segmenter(image), stem, viz, masks, json_out)
+                done += 1
+        except ImageLoadError as exc:  # a PDF that cannot be opened at all
+            failed.append(str(exc))
+    console.print(f"segmented {done} images or pages, failed {len(failed)}")
     for failure in failed:
         console.print(f"[red]failed: {failure}[/red]")
     if failed:

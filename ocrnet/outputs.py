@@ -1,15 +1,20 @@
-"""What ``ocrnet read`` writes beside JSON: overlays, masks, text-erased images, Markdown."""
+"""What ``ocrnet read`` writes beside JSON (overlays, masks, text-erased images, Markdown) and what
+``ocrnet segment`` writes (pictures, maps and polygons without reading)."""
 
 from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image
 
+from ocrnet.io import append_jsonl, save_image
 from ocrnet.layout import word_frame
+from ocrnet.postprocess.classes import polygon_class
+from ocrnet.predict.segmentation import SegOutput
 from ocrnet.types import PageResult
 from ocrnet.viz.draw import colour_classes, draw_words, legend
 
@@ -39,6 +44,38 @@ def segmentation_picture(
     classes = (0.45 * image + 0.55 * colour_classes(class_map)).astype(np.uint8)
     grid = np.concatenate([np.concatenate([boxes, grey(stroke)], 1), np.concatenate([heat, classes], 1)], 0)
     return np.concatenate([grid, legend(grid.shape[1])], axis=0)
+
+
+def segmentation_record(name: str, image: np.ndarray, seg: SegOutput) -> dict:
+    """One page's JSON line from ``ocrnet segment``: each polygon with its detection score and the
+    class the class map votes inside it."""
+    height, width = image.shape[:2]
+    polygons = [
+        {"polygon": p.round(1).tolist(), "score": round(s, 4), "class": polygon_class(seg.classes, p)}
+        for p, s in seg.polygons
+    ]
+    return {"image": name, "width": width, "height": height, "polygons": polygons}
+
+
+def write_segmentation(
+    name: str,
+    image: np.ndarray,
+    seg: SegOutput,
+    stem: str,
+    viz: Path | None,
+    masks: Path | None,
+    json_out: Path | None,
+) -> None:
+    """Whichever of the 2x2 picture, the map PNGs (stroke mask, region probability, classes) and the
+    JSON line the user asked for."""
+    if viz:
+        save_image(viz / f"{stem}.png", segmentation_picture(image, seg.stroke, seg.region, seg.classes, seg.polygons))
+    if masks:
+        save_image(masks / f"{stem}_stroke.png", (seg.stroke > 0.5).astype(np.uint8) * 255)
+        save_image(masks / f"{stem}_region.png", (np.clip(seg.region, 0, 1) * 255).astype(np.uint8))
+        save_image(masks / f"{stem}_classes.png", colour_classes(seg.classes))
+    if json_out:
+        append_jsonl(json_out, segmentation_record(name, image, seg))
 
 
 def word_mask_records(result: PageResult) -> list[dict]:

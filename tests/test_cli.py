@@ -106,30 +106,29 @@ def test_read_runs_end_to_end_with_given_weights(tmp_path):
     assert bad_mode.exit_code != 0
 
 
-def test_segment_draws_pictures(tmp_path):
+def test_segment_draws_pictures_writes_maps_and_reads_pdfs(tmp_path, write_pdf):
     import json
 
     from ocrnet.data.synth import generate
     from ocrnet.io import save_image
 
     seg, _ = _tiny_weights(tmp_path)
-    save_image(tmp_path / "in" / "a.png", generate("plate", (1, 1), size=(96, 128)).image)
-    save_image(tmp_path / "in" / "more" / "a.png", generate("sign", (1, 1), size=(96, 128)).image)
-    result = runner.invoke(
-        app,
-        [
-            "segment",
-            str(tmp_path / "in"),
-            "--seg-weights",
-            str(seg),
-            "--viz",
-            str(tmp_path / "viz"),
-            "--json",
-            str(tmp_path / "s.jsonl"),
-            "--no-stroke-edges",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert (tmp_path / "viz" / "a.png").is_file() and (tmp_path / "viz" / "a_2.png").is_file()  # same stem kept apart
+    plate, sign = (generate(kind, (1, 1), size=(96, 128)).image for kind in ("plate", "sign"))
+    save_image(tmp_path / "in" / "a.png", plate)
+    save_image(tmp_path / "in" / "more" / "a.png", sign)
+    write_pdf(tmp_path / "in" / "doc.pdf", [plate, sign])
+    (tmp_path / "in" / "bad.png").write_bytes(b"not an image")
+    args = ["segment", str(tmp_path / "in"), "--seg-weights", str(seg), "--viz", str(tmp_path / "viz")]
+    args += ["--json", str(tmp_path / "s.jsonl"), "--masks", str(tmp_path / "m"), "--dpi", "72", "--no-stroke-edges"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and "bad.png" in result.output  # reported, and the others still done
+    for name in ("a", "a_2", "doc_p1", "doc_p2"):  # same stem kept apart; a PDF page by page
+        assert (tmp_path / "viz" / f"{name}.png").is_file()
+        for suffix in ("stroke", "region", "classes"):
+            assert (tmp_path / "m" / f"{name}_{suffix}.png").is_file()
     records = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text().splitlines()]
-    assert len(records) == 2 and all("polygons" in r for r in records)
+    names = sorted(r["image"].rsplit("/", 1)[1] for r in records)
+    assert names == ["a.png", "a.png", "doc.pdf#page=1", "doc.pdf#page=2"]
+    assert all(r["width"] == 128 and r["height"] == 96 for r in records)
+    polygons = [p for r in records for p in r["polygons"]]
+    assert all({"polygon", "score", "class"} <= set(p) for p in polygons)

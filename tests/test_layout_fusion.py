@@ -3,9 +3,10 @@ import pytest
 
 from ocrnet.fusion import FusionParams, full_mask, fuse
 from ocrnet.layout import assign_layout, group_lines
-from ocrnet.outputs import erase_text, to_markdown
+from ocrnet.outputs import erase_text, segmentation_record, to_markdown
 from ocrnet.postprocess.classes import vote_class
 from ocrnet.predict.recognition import Reading, calibrate
+from ocrnet.predict.segmentation import SegOutput
 from ocrnet.types import CLASS_ID, Block, Line, PageResult, Word
 
 
@@ -79,6 +80,19 @@ def test_vote_ignores_background():
     classes[0, 0] = CLASS_ID["plate"]
     assert vote_class(classes, np.ones((10, 10), bool)) == "plate"
     assert vote_class(np.zeros((4, 4), np.uint8), np.ones((4, 4), bool)) == "other"
+
+
+def test_segmentation_record_gives_each_polygon_its_class():
+    classes = np.zeros((40, 100), np.uint8)
+    classes[5:15, 5:45] = CLASS_ID["plate"]
+    classes[25:35, 50:95] = CLASS_ID["heading"]
+    plate = np.array([[5, 5], [45, 5], [45, 15], [5, 15]], np.float32)
+    heading = np.array([[50, 25], [95, 25], [95, 35], [50, 35]], np.float32)
+    empty = np.zeros((40, 100), np.float32)
+    seg = SegOutput(stroke=empty, region=empty, classes=classes, polygons=[(plate, 0.91), (heading, 0.6)])
+    record = segmentation_record("page", np.zeros((40, 100, 3), np.uint8), seg)
+    assert (record["width"], record["height"]) == (100, 40)
+    assert [(p["class"], p["score"]) for p in record["polygons"]] == [("plate", 0.91), ("heading", 0.6)]
 
 
 def test_calibration_is_monotonic():

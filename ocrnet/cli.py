@@ -271,6 +271,14 @@ TURN_HELP = "Turn every image (and its truth) this many quarter turns counter-cl
 FORMAT_HELP = "icdar2015, icdar2013, words, plates, sroie, synth (scenes) or synth-words (crops)."
 
 
+def _check_turn(fmt: str, turn: int) -> None:
+    """Only real scene sets can be turned (crops and rendered scenes have no page to turn)."""
+    from ocrnet.eval.runners import SCENE_FORMATS
+
+    if turn and fmt not in SCENE_FORMATS:
+        raise typer.BadParameter(f"--turn applies to {', '.join(SCENE_FORMATS)}")
+
+
 @app.command("eval")
 def eval_command(
     path: Path | None = typer.Argument(None, help="Data set folder (not needed for synth and synth-words)."),
@@ -286,15 +294,17 @@ def eval_command(
     import json
 
     from ocrnet.engines import create_engine
-    from ocrnet.eval.runners import FORMATS, RENDERED_FORMATS, SCENE_FORMATS, run_eval, save_report
+    from ocrnet.eval.runners import FORMATS, RENDERED_FORMATS, run_eval, save_report
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     if fmt not in RENDERED_FORMATS and path is None:
         raise typer.BadParameter("give the data set folder")
-    if turn and fmt not in SCENE_FORMATS:
-        raise typer.BadParameter(f"--turn applies to {', '.join(SCENE_FORMATS)}")
-    report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count, turn)
+    _check_turn(fmt, turn)
+    try:
+        report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count, turn)
+    except ValueError as exc:  # nothing to score in that folder and split
+        raise typer.BadParameter(str(exc)) from exc
     if out:
         save_report(report, predictions, out)
     console.print_json(json.dumps(report))
@@ -308,11 +318,16 @@ def compare(
     split: str = typer.Option("val", help="val, train or all."),
     limit: int | None = typer.Option(None, help="Only the first N items."),
     out: Path = typer.Option(Path("out/compare"), help="Folder for table.md, chart.png and per-engine reports."),
+    turn: int = typer.Option(0, min=0, max=3, help=TURN_HELP),
 ) -> None:
     """Run several engines on the same images; write a Markdown table and a bar chart."""
     from ocrnet.eval.compare import compare as run_compare
 
-    table, _ = run_compare(_split(engines), fmt, path, out, split, limit)
+    _check_turn(fmt, turn)
+    try:
+        table, _ = run_compare(_split(engines), fmt, path, out, split, limit, turn=turn)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     console.print(table)
     console.print(f"table and chart in {out}")
 

@@ -62,6 +62,8 @@ def test_turned_images_are_scored_against_their_turned_truth(tmp_path, turn):
     assert report.get("turned_degrees", 0) == 90 * turn
     with pytest.raises(ValueError, match="turning applies"):
         run_eval(InkEngine(), "synth-words", None, turn=1)
+    with pytest.raises(ValueError, match="no icdar2015 items in split 'val'"):  # nothing held out of one image
+        run_eval(InkEngine(), "icdar2015", root, split="val")
 
 
 def test_word_eval_and_calibration(tmp_path):
@@ -126,13 +128,20 @@ def test_compare_writes_table_and_chart(tmp_path, monkeypatch):
         return EchoEngine()
 
     monkeypatch.setattr(compare_module, "create_engine", fake_engine)
-    table, reports = compare_module.compare(["echo", "missing"], "icdar2015", root, tmp_path / "out")
+    table, reports = compare_module.compare(["echo", "missing"], "icdar2015", root, tmp_path / "out", split="all")
     assert "| echo | 1.000 | 1.000 | 1.000 |" in table and "not run: not here" in table
     assert (tmp_path / "out" / "chart.png").is_file() and (tmp_path / "out" / "table.md").is_file()
     # a reused engine's saved report is read back, not run again
     monkeypatch.setattr(compare_module, "create_engine", lambda name: pytest.fail(f"{name} ran again"))
-    again, _ = compare_module.compare(["echo"], "icdar2015", root, tmp_path / "out", reuse={"echo"})
+    again, _ = compare_module.compare(["echo"], "icdar2015", root, tmp_path / "out", split="all", reuse={"echo"})
     assert "| echo | 1.000 | 1.000 | 1.000 |" in again
+    # turned, the saved upright report is not reused, and the fixed box no longer matches the turned truth
+    monkeypatch.setattr(compare_module, "create_engine", lambda name: EchoEngine())
+    turned, reports = compare_module.compare(
+        ["echo"], "icdar2015", root, tmp_path / "out", split="all", reuse={"echo"}, turn=1
+    )
+    assert "| echo | 0.000 | 0.000 |" in turned and reports["echo"]["turned_degrees"] == 90
+    assert "turned 90 degrees" in (tmp_path / "out" / "table.md").read_text()
 
 
 def test_synthetic_crop_eval_renders_the_fixed_validation_crops():

@@ -60,22 +60,26 @@ def compare(
     split: str = "val",
     limit: int | None = None,
     reuse: Collection[str] = (),
+    turn: int = 0,
 ) -> tuple[str, dict[str, dict[str, Any]]]:
     """Run each engine on the set and tabulate; an engine in ``reuse`` with a saved report under
-    ``out`` is not run again (other engines' figures do not change when only OCRNet does)."""
+    ``out`` made with the same ``turn`` is not run again (other engines' figures do not change when
+    only OCRNet does). ``turn``: real scene images (and truth) turned that many quarter turns first."""
     reports: dict[str, dict[str, Any]] = {}
     skipped: dict[str, str] = {}
     for name in engines:
         saved = out / name / "report.json"
         if name in reuse and saved.is_file():
-            reports[name] = json.loads(saved.read_text())
-            continue
+            report = json.loads(saved.read_text())
+            if report.get("turned_degrees", 0) == 90 * (turn % 4):
+                reports[name] = report
+                continue
         try:
             engine = create_engine(name)
         except EngineUnavailable as exc:
             skipped[name] = str(exc)
             continue
-        report, predictions = run_eval(engine, fmt, path, split, limit)
+        report, predictions = run_eval(engine, fmt, path, split, limit, turn=turn)
         save_report(report, predictions, out / name)
         reports[name] = report
     columns = HEADLINES[fmt]
@@ -96,7 +100,8 @@ def compare(
         lines.append(f"| {name} | not run: {reason} |")
     table = "\n".join(lines) + "\n"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "table.md").write_text(f"{fmt} ({path or 'synthetic validation'}, split {split})\n\n{table}")
+    turned = f", turned {90 * (turn % 4)} degrees" if turn % 4 else ""
+    (out / "table.md").write_text(f"{fmt} ({path or 'synthetic validation'}, split {split}{turned})\n\n{table}")
     if reports:
         chart(reports, columns, fmt, out / "chart.png")
     return table, reports
@@ -127,7 +132,7 @@ def chart(
     acc_ax.set_title(f"{fmt}: accuracy")
     acc_ax.legend(fontsize=8)
     speed_ax.bar(names, [seconds_of(reports[n]) or 0.0 for n in names], color="grey")
-    speed_ax.set_title("seconds per " + ("crop" if fmt == "words" else "image") + " (median)")
+    speed_ax.set_title("seconds per " + ("crop" if fmt in CROP_FORMATS else "image") + " (median)")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

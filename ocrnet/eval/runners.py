@@ -206,6 +206,12 @@ def eval_synth(engine: Engine, count: int, predictions: list[dict]) -> dict[str,
     return report
 
 
+def _require_items(items: list, fmt: str, path: Path | None, split: str) -> None:
+    """An empty selection would score a perfect 1.0 (nothing missed, nothing wrong): refuse it."""
+    if not items:
+        raise ValueError(f"{path}: no {fmt} items in split {split!r} (a wrong folder, format or split?)")
+
+
 def run_eval(
     engine: Engine,
     fmt: str,
@@ -226,10 +232,12 @@ def run_eval(
         report = eval_words(engine, synthetic_crop_validation(synth_count), predictions)
     elif fmt == "words":
         crops = _select(load_dataset(path), split, crop_split)[:limit]
+        _require_items(crops, fmt, path, split)
         report = eval_words(engine, crops, predictions)
     else:
         reader = {"icdar2015": "icdar2015", "icdar2013": "icdar2013", "plates": "plates", "sroie": "sroie"}[fmt]
         annotations = _select(load_dataset(path, reader), split, scene_split)[:limit]
+        _require_items(annotations, fmt, path, split)
         runner = {"plates": eval_plates, "sroie": eval_sroie}.get(fmt, eval_scenes)
         report = runner(engine, annotations, predictions, turn % 4)
     report.update({"engine": engine.name, "format": fmt, "path": str(path) if path else None, "split": split})

@@ -428,6 +428,12 @@ def data_inspect(
         raise typer.Exit(1)
 
 
+OWN_HELP = (
+    "Your own data set, format told by its layout (crops with labels.tsv, ICDAR or SROIE boxes, ...);"
+    " repeat for more. One item in ten is held out and reported in log.jsonl."
+)
+
+
 @train_app.command("rec")
 def train_rec(
     out: Path = typer.Option(Path("runs/rec"), help="Run folder: checkpoints, log.jsonl, curves.png."),
@@ -437,9 +443,17 @@ def train_rec(
     batch: int = typer.Option(64),
     lr: float = typer.Option(1e-3),
     val_every: int = typer.Option(1000),
-    width: int = typer.Option(32, help="Channels of the CRNN's first convolution (later ones are multiples)."),
-    hidden: int = typer.Option(160, help="BiLSTM hidden size."),
-    stride: int = typer.Option(4, help="Input columns per CTC frame: 4, or 2 for twice the frames."),
+    own: list[Path] = typer.Option([], help=OWN_HELP),
+    own_share: float = typer.Option(0.5, help="Share of a batch drawn from --own sets (when given)."),
+    width: int | None = typer.Option(
+        None, help="Channels of the CRNN's first convolution (default: as --init or the run resumed, else 32)."
+    ),
+    hidden: int | None = typer.Option(
+        None, help="BiLSTM hidden size (default: as --init or the run resumed, else 160)."
+    ),
+    stride: int | None = typer.Option(
+        None, help="Input columns per CTC frame: 4, or 2 for twice the frames (default: as --init, else 4)."
+    ),
     guide: float = typer.Option(
         0.0, help="Weight of an attention decoder's loss guiding the features in training (GTC; 0: CTC alone)."
     ),
@@ -461,6 +475,8 @@ def train_rec(
         out=out,
         synth_dirs=list(synth),
         data_root=data_root,
+        own_dirs=list(own),
+        own_share=own_share,
         steps=steps,
         batch=batch,
         lr=lr,
@@ -484,11 +500,12 @@ def train_calibrate(
     weights: Path = typer.Argument(..., help="Recogniser checkpoint (best_fp16.pt)."),
     out: Path = typer.Option(..., help="Where to write the calibrated checkpoint."),
     data_root: Path | None = typer.Option(None, help="Real data root for held-out crops."),
+    own: list[Path] = typer.Option([], help="Your own sets (as train rec --own): their held-out crops join the fit."),
 ) -> None:
     """Fit the recogniser's confidence calibration on held-out crops."""
     from ocrnet.train.calibrate import calibrate_checkpoint
 
-    a, b, shift = calibrate_checkpoint(weights, data_root, out)
+    a, b, shift = calibrate_checkpoint(weights, data_root, out, own=list(own))
     console.print(f"calibration a={a:.3f} b={b:.3f} dictionary shift={shift:.3f} written to {out}")
 
 
@@ -497,6 +514,8 @@ def train_seg(
     out: Path = typer.Option(Path("runs/seg"), help="Run folder: checkpoints, log.jsonl, curves.png."),
     synth: list[Path] = typer.Option([], help="Folders of pre-rendered scenes (ocrnet synth --out)."),
     data_root: Path | None = typer.Option(None, help="Real data root (e.g. ../shared/data)."),
+    own: list[Path] = typer.Option([], help=OWN_HELP),
+    own_share: float = typer.Option(0.5, help="Share of a batch drawn from --own sets (when given)."),
     steps: int = typer.Option(6000),
     batch: int = typer.Option(8),
     size: int = typer.Option(320, help="Training crop side."),
@@ -523,6 +542,8 @@ def train_seg(
         out=out,
         synth_dirs=list(synth),
         data_root=data_root,
+        own_dirs=list(own),
+        own_share=own_share,
         steps=steps,
         batch=batch,
         size=size,

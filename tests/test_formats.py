@@ -117,3 +117,21 @@ def test_plate_number_band_cuts_follow_the_pipeline_views():
     for crop, (along, across) in zip(crops, PLATE_VIEWS, strict=True):
         width, height = 200 * (1 - 2 * along), 100 * (1 - 2 * across)
         assert crop.image.shape[1] / crop.image.shape[0] == pytest.approx(width / height, rel=0.05)
+
+
+def test_own_sets_are_told_by_their_layout_and_named_apart(tmp_path):
+    from ocrnet.data.own import load_own, own_split
+
+    for parent in ("a", "b"):
+        folder = tmp_path / parent / "shop"
+        folder.mkdir(parents=True)
+        Image.new("RGB", (40, 16)).save(folder / "0.png")
+        (folder / "labels.tsv").write_text("0.png\tOPEN\n")
+    sets = load_own([tmp_path / "a" / "shop", tmp_path / "b" / "shop"])
+    assert [(s.name, s.fmt, s.crops) for s in sets] == [("own_shop", "words", True), ("own_shop_2", "words", True)]
+    assert [own_split(i) for i in (0, 1, 9, 10)] == ["val", "train", "train", "val"]
+    (tmp_path / "loose").mkdir()
+    with pytest.raises(ValueError, match="loose: not a layout"):
+        load_own([tmp_path / "loose"])
+    with pytest.raises(ValueError, match="no such folder"):
+        load_own([tmp_path / "missing"])

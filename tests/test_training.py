@@ -155,3 +155,63 @@ def test_stroke_targets_hold_the_share_of_ink_at_glyph_edges(tmp_path):
     assert targets.min() >= 0.0 and targets.max() <= 1.0
     edges = ((targets > 0.05) & (targets < 0.95)).sum()
     assert edges > 0.1 * (targets >= 0.95).sum()
+
+
+def _icdar2015_folder(folder, count: int) -> None:
+    """Rendered signs written as an ICDAR 2015 set: what a user's own labelled photos look like."""
+    from ocrnet.data.synth import generate
+    from ocrnet.io import save_image
+
+    (folder / "gt").mkdir(parents=True)
+    for i in range(1, count + 1):
+        sample = generate("sign", (5, i), size=(128, 128))
+        save_image(folder / "images" / f"img_{i}.png", sample.image)
+        lines = [",".join(str(int(round(v))) for v in w.points.ravel()) + f",{w.text}" for w in sample.words]
+        (folder / "gt" / f"gt_img_{i}.txt").write_text("\n".join(lines) + "\n")
+
+
+def test_own_crops_train_the_reader_and_are_reported_apart(tmp_path):
+    from ocrnet.models.checkpoint import export_weights
+    from ocrnet.models.recognizer import CRNN, CRNNConfig
+
+    write_dataset(["crop"], 12, tmp_path / "mine")  # labels.tsv and crops: a user's own crop set
+    small = CRNNConfig(width=8, hidden=16)
+    export_weights(CRNN(small), small, tmp_path / "start.pt")
+    cfg = RecTrainConfig(
+        out=tmp_path / "run", own_dirs=[tmp_path / "mine"], steps=2, batch=4, val_every=2, val_synth=4, threads=1
+    )
+    cfg.init, cfg.fresh_share = tmp_path / "start.pt", 0.0
+    sampler = CropSampler(cfg, rank=0)
+    assert [len(group) for group in sampler.own_by_set] == [10]  # items 0 and 10 held out
+    checkpoint = read_checkpoint(train_recognizer(cfg))
+    assert checkpoint["config"]["width"] == 8 and checkpoint["config"]["hidden"] == 16  # sizes from --init
+    scores = checkpoint["extra"]["scores"]
+    assert {"acc_own_mine", "acc_synth"} <= set(scores)
+    assert scores["acc_real_mean"] == scores["acc_own_mine"]  # the best checkpoint is chosen on yours
+
+
+def test_own_images_train_the_segmenter_and_crop_sets_are_refused(tmp_path):
+    _icdar2015_folder(tmp_path / "photos", 2)
+    write_dataset(["sign"], 2, tmp_path / "scenes", size=128)
+    cfg = _tiny_seg_config(tmp_path, steps=1, val_images=1, own_dirs=[tmp_path / "photos"])
+    scores = read_checkpoint(train_segmenter(cfg))["extra"]["scores"]
+    assert "det_hmean_own_photos" in scores and 0.0 <= scores["det_hmean_own_photos"] <= 1.0
+    write_dataset(["crop"], 2, tmp_path / "crops")
+    with pytest.raises(ValueError, match="a set of crops"):
+        train_segmenter(_tiny_seg_config(tmp_path, steps=1, own_dirs=[tmp_path / "crops"]))
+
+
+def test_calibration_fits_on_your_own_held_out_crops(tmp_path, monkeypatch):
+    from ocrnet.models.checkpoint import export_weights
+    from ocrnet.models.recognizer import CRNN, CRNNConfig
+    from ocrnet.train import calibrate
+
+    write_dataset(["crop"], 21, tmp_path / "mine")  # items 0, 10 and 20 held out
+    small = CRNNConfig(width=8, hidden=16)
+    export_weights(CRNN(small), small, tmp_path / "rec.pt")
+    fitted_on = []
+    real_fit = calibrate.fit_platt
+    monkeypatch.setattr(calibrate, "fit_platt", lambda raw, *args: fitted_on.append(len(raw)) or real_fit(raw, *args))
+    calibrate.calibrate_checkpoint(tmp_path / "rec.pt", None, tmp_path / "cal.pt", synthetic=4, own=[tmp_path / "mine"])
+    assert fitted_on == [7, 7]  # 3 of yours + 4 synthetic, single readings then as read with retries
+    assert len(read_checkpoint(tmp_path / "cal.pt")["extra"]["calibration"]) == 3

@@ -3,13 +3,16 @@ from fully annotated images. Crops are kept in memory at a small height: the rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
 from ocrnet.charset import DEFAULT_CHARSET
 from ocrnet.data.formats import load_dataset
+from ocrnet.data.own import CROP_SET_FORMATS, OwnSet, own_split
 from ocrnet.data.splits import crop_split, scene_split
 from ocrnet.io import ImageLoadError, load_image
 from ocrnet.postprocess.crops import rectify
@@ -74,32 +77,45 @@ def cut_plate_numbers(annotation: Annotation, image: np.ndarray) -> list[CropSam
     return out
 
 
+def crops_of(items: list, fmt: str, split_of: Callable[[Any, int], str], split: str) -> list[CropSample]:
+    """Crops of the items whose ``split_of(item, index)`` is ``split``, loaded and shrunk: a crop
+    set's own crops, an image set's words cut out (a plate scene's number bands); unreadable files
+    are passed over."""
+    out: list[CropSample] = []
+    for index, item in enumerate(items):
+        if split_of(item, index) != split:
+            continue
+        try:
+            if fmt in CROP_SET_FORMATS:
+                if usable(item.text):
+                    item.image = shrink(load_image(item.image_path))
+                    out.append(item)
+            else:
+                cut = cut_plate_numbers if fmt == "plates" else cut_words
+                out.extend(cut(item, load_image(item.image_path)))
+        except ImageLoadError:
+            continue
+    return out
+
+
 def real_crops(data_root: str | Path, split: str) -> list[CropSample]:
     """Every real crop of ``split`` ("train" or "val") under ``data_root``, loaded and shrunk."""
     root = Path(data_root)
     out: list[CropSample] = []
-    for rel, fmt in REAL_CROP_SETS:
-        if not (root / rel).is_dir():
-            continue
-        for index, crop in enumerate(load_dataset(root / rel, fmt)):
-            if crop_split(crop, index) != split or not usable(crop.text):
-                continue
-            try:
-                crop.image = shrink(load_image(crop.image_path))
-            except ImageLoadError:
-                continue
+    for rel, fmt in REAL_CROP_SETS + REAL_CUT_SETS:
+        if (root / rel).is_dir():
+            split_of = crop_split if fmt in CROP_SET_FORMATS else scene_split
+            out += crops_of(load_dataset(root / rel, fmt), fmt, split_of, split)
+    return out
+
+
+def own_crops(sets: list[OwnSet], split: str) -> list[CropSample]:
+    """The crops of ``split`` in your own sets (``--own``), each named by its set."""
+    out: list[CropSample] = []
+    for own in sets:
+        for crop in crops_of(own.items, own.fmt, lambda _, index: own_split(index), split):
+            crop.source = own.name
             out.append(crop)
-    for rel, fmt in REAL_CUT_SETS:
-        if not (root / rel).is_dir():
-            continue
-        for index, annotation in enumerate(load_dataset(root / rel, fmt)):
-            if scene_split(annotation, index) != split:
-                continue
-            cut = cut_plate_numbers if fmt == "plates" else cut_words
-            try:
-                out.extend(cut(annotation, load_image(annotation.image_path)))
-            except ImageLoadError:
-                continue
     return out
 
 

@@ -1,4 +1,5 @@
-"""`ocrnet train rec`: CRNN + CTC on synthetic crops (pre-rendered and on the fly) and real crops."""
+"""`ocrnet train rec`: CRNN + CTC on synthetic crops (pre-rendered and on the fly), real crops and
+your own (``--own``)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import torch
 from torch import nn
 
 from ocrnet.charset import ctc_index
-from ocrnet.data.crops import real_crops, synthetic_crop_validation, synthetic_crops
+from ocrnet.data.crops import own_crops, real_crops, synthetic_crop_validation, synthetic_crops
+from ocrnet.data.own import load_own
 from ocrnet.data.synth import generate_crop
 from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width
 from ocrnet.eval.metrics import character_error_rate, one_minus_ned, word_accuracy
 from ocrnet.io import ImageLoadError, load_image
+from ocrnet.models.checkpoint import read_checkpoint
 from ocrnet.models.guide import AttentionGuide
 from ocrnet.models.recognizer import CRNN, CRNNConfig
 from ocrnet.predict.recognition import Recognizer
@@ -30,6 +33,8 @@ class RecTrainConfig:
     out: Path
     synth_dirs: list[Path] = field(default_factory=list)
     data_root: Path | None = None
+    own_dirs: list[Path] = field(default_factory=list)  # your own crop or image sets, any known format
+    own_share: float = 0.5  # share of a batch from them, when there are any
     steps: int = 30000
     batch: int = 64
     lr: float = 1e-3
@@ -38,9 +43,11 @@ class RecTrainConfig:
     val_every: int = 1000
     val_synth: int = 500  # synthetic validation crops (seed 999)
     max_width: int = 384
-    width: int = 32  # CRNN size: first convolution's channels and BiLSTM hidden size
-    hidden: int = 160
-    stride: int = 4  # input columns per CTC frame (4 or 2)
+    # CRNN size (first convolution's channels, BiLSTM hidden size, input columns per CTC frame: 4 or
+    # 2); None: as the run being resumed or the --init weights, else CRNNConfig's defaults
+    width: int | None = None
+    hidden: int | None = None
+    stride: int | None = None
     guide: float = 0.0  # weight of the attention decoder's loss guiding the features (0: CTC alone)
     threads: int | None = None
     seed: int = 0
@@ -57,17 +64,18 @@ class CropSampler:
         self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
         self.synth = [c for folder in cfg.synth_dirs for c in synthetic_crops(folder)]
         self.real_by_source = by_source(real_crops(cfg.data_root, "train") if cfg.data_root else [], lambda c: c.source)
+        self.own_by_set = by_source(own_crops(load_own(cfg.own_dirs), "train"), lambda c: c.source)
         self.fresh_seed = int(self.rng.integers(1 << 30))
         self.pool: list[tuple[np.ndarray, str]] = []
 
     def one(self) -> tuple[np.ndarray, str]:
-        """One crop and its text: a real crop augmented, a pre-rendered synthetic one, or one rendered now."""
+        """One crop and its text: one of yours or a real one, augmented; a pre-rendered synthetic one;
+        or one rendered now."""
+        if self.own_by_set and self.rng.random() < self.cfg.own_share:
+            return self._augmented(self.own_by_set)
         roll = self.rng.random()
         if self.real_by_source and roll < self.cfg.real_share:
-            group = self.real_by_source[self.rng.integers(len(self.real_by_source))]
-            crop = group[self.rng.integers(len(group))]
-            image = photometric(self.rng, crop_geometry(self.rng, crop.image), blur_strength=0.6)
-            return image, crop.text
+            return self._augmented(self.real_by_source)
         if self.synth and roll < 1.0 - self.cfg.fresh_share:
             crop = self.synth[self.rng.integers(len(self.synth))]
             try:
@@ -76,6 +84,12 @@ class CropSampler:
                 pass
         self.fresh_seed += 1
         return generate_crop((self.cfg.seed, 77, self.fresh_seed))
+
+    def _augmented(self, groups: list[list[CropSample]]) -> tuple[np.ndarray, str]:
+        """A crop of a set drawn at random (each set an equal chance), cut and lit anew."""
+        group = groups[self.rng.integers(len(groups))]
+        crop = group[self.rng.integers(len(group))]
+        return photometric(self.rng, crop_geometry(self.rng, crop.image), blur_strength=0.6), crop.text
 
     def batch(self) -> tuple[list[np.ndarray], list[str]]:
         """Crops of about one width, so that a batch carries little padding.
@@ -107,11 +121,11 @@ def ctc_targets(labels: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
-    """Held-out real crops by set, and the fixed synthetic validation crops."""
+    """Held-out real crops and your own by set, and the fixed synthetic validation crops."""
     sets: dict[str, list[CropSample]] = {}
-    if cfg.data_root:
-        for crop in real_crops(cfg.data_root, "val"):
-            sets.setdefault(crop.source, []).append(crop)
+    held_out = (real_crops(cfg.data_root, "val") if cfg.data_root else []) + own_crops(load_own(cfg.own_dirs), "val")
+    for crop in held_out:
+        sets.setdefault(crop.source, []).append(crop)
     sets["synth"] = synthetic_crop_validation(cfg.val_synth)
     return sets
 
@@ -135,9 +149,19 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
     return out
 
 
+def model_settings(cfg: RecTrainConfig) -> dict:
+    """The CRNN's config: the sizes ``cfg`` gives, the rest as the run being resumed or the
+    ``--init`` weights were built (so fine-tuning the shipped reader needs no sizes), else defaults."""
+    last = cfg.out / "last.pt"
+    start = last if cfg.resume and last.is_file() else cfg.init
+    settings = dict(read_checkpoint(start)["config"]) if start is not None else {}  # else CRNNConfig's own
+    given = {"width": cfg.width, "hidden": cfg.hidden, "stride": cfg.stride}
+    return {**settings, **{k: v for k, v in given.items() if v is not None}}
+
+
 def train_recognizer(cfg: RecTrainConfig) -> Path:
     """Train (or resume) the CRNN as ``cfg`` says; returns the best fp16 checkpoint."""
-    model_cfg = CRNNConfig(width=cfg.width, hidden=cfg.hidden, stride=cfg.stride)
+    model_cfg = CRNNConfig(**model_settings(cfg))
     model = CRNN(model_cfg)
     guide = AttentionGuide(model.feature_channels, model_cfg.num_classes) if cfg.guide > 0 else None
     run = TrainingRun(
@@ -155,6 +179,8 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
         guide,
     )
     sampler = CropSampler(cfg, run.rank)
+    real, own = (sum(len(group) for group in groups) for groups in (sampler.real_by_source, sampler.own_by_set))
+    print(f"training crops: {len(sampler.synth)} synthetic, {real} real, {own} of your own")
     val_sets = validation_sets(cfg) if run.main else {}
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     while not run.done:

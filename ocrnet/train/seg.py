@@ -21,7 +21,8 @@ from ocrnet.data.formats import load_dataset
 from ocrnet.data.formats.funsd import load_funsd_classes
 from ocrnet.data.formats.plates import partial_label_mask
 from ocrnet.data.formats.receipts import split_line_into_words
-from ocrnet.data.splits import TRAIN, scene_split
+from ocrnet.data.own import OwnSet, load_own
+from ocrnet.data.splits import TRAIN, VAL, scene_split
 from ocrnet.data.synth import KINDS, generate
 from ocrnet.data.synth.effects import motion_blur
 from ocrnet.data.transforms import normalize, photometric
@@ -52,6 +53,8 @@ class SegTrainConfig:
     out: Path
     synth_dirs: list[Path] = field(default_factory=list)
     data_root: Path | None = None
+    own_dirs: list[Path] = field(default_factory=list)  # your own image sets with boxes, any known format
+    own_share: float = 0.5  # share of a batch from them, when there are any
     skip_channels: int = 16  # TextSegNet's half-resolution stroke branch (0: off)
     refine_channels: int = 16  # TextSegNet's full-resolution stroke refiner (0: off)
     refine_context: int = 0  # window of the refiner's local ink and paper colours (0: off)
@@ -92,6 +95,17 @@ def synthetic_items(folder: Path) -> list[Item]:
     return items
 
 
+def scene_items(annotations: list[Annotation], fmt: str) -> list[Item]:
+    """Training items of one real set: a receipt's line boxes split into words (the detector finds
+    words), a FUNSD form's class mask taken without words."""
+    if fmt == "funsd":
+        return [Item(a, class_path=a.class_map_path, has_words=False) for a in annotations]
+    if fmt == "sroie":
+        for ann in annotations:
+            ann.words = [w for line in ann.words for w in split_line_into_words(line)]
+    return [Item(a) for a in annotations]
+
+
 def real_items(root: Path) -> list[Item]:
     """Training items of the real sets under ``root`` that have boxes, each image's held-out split left out."""
     items: list[Item] = []
@@ -102,17 +116,20 @@ def real_items(root: Path) -> list[Item]:
         ("sroie_dev", "sroie"),
     ):
         if (root / rel).is_dir():
-            for index, ann in enumerate(load_dataset(root / rel, fmt)):
-                if scene_split(ann, index) == TRAIN:
-                    if fmt == "sroie":  # line boxes; the detector finds words
-                        ann.words = [w for line in ann.words for w in split_line_into_words(line)]
-                    items.append(Item(ann))
+            train = [a for i, a in enumerate(load_dataset(root / rel, fmt)) if scene_split(a, i) == TRAIN]
+            items += scene_items(train, fmt)
     if (root / "funsd_layout_masks").is_dir():
-        items += [
-            Item(a, class_path=a.class_map_path, has_words=False)
-            for a in load_dataset(root / "funsd_layout_masks", "funsd")
-        ]
+        items += scene_items(load_dataset(root / "funsd_layout_masks", "funsd"), "funsd")
     return items
+
+
+def own_scene_sets(folders: list[Path]) -> list[OwnSet]:
+    """Your own sets (``--own``); a set of crops cannot teach where text lies, so it is refused."""
+    sets = load_own(folders)
+    for own in sets:
+        if own.crops:
+            raise ValueError(f"{own.name}: a set of crops ({own.fmt}) has no images to segment; it trains `rec`")
+    return sets
 
 
 def _read_gray(path: str) -> np.ndarray:
@@ -131,6 +148,8 @@ class SceneSampler:
         self.synth = [i for folder in cfg.synth_dirs for i in synthetic_items(folder)]
         self.real = real_items(cfg.data_root) if cfg.data_root else []
         self.real_by_source = by_source(self.real, lambda item: item.annotation.source)
+        own = [scene_items(s.split(TRAIN), s.fmt) for s in own_scene_sets(cfg.own_dirs)]
+        self.own_by_set = [items for items in own if items]
 
     def _load(self, item: Item) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         ann = item.annotation
@@ -159,8 +178,13 @@ class SceneSampler:
 
     def one(self) -> dict[str, np.ndarray]:
         """One augmented training sample with its targets; an unreadable file is skipped for another."""
-        use_real = self.real and (not self.synth or self.rng.random() < self.cfg.real_share)
-        pool = self.real_by_source[self.rng.integers(len(self.real_by_source))] if use_real else self.synth
+        only_own = not (self.real or self.synth)
+        if self.own_by_set and (only_own or self.rng.random() < self.cfg.own_share):
+            use_real, groups = True, self.own_by_set
+        else:
+            use_real = bool(self.real) and (not self.synth or self.rng.random() < self.cfg.real_share)
+            groups = self.real_by_source
+        pool = groups[self.rng.integers(len(groups))] if use_real else self.synth
         item = pool[self.rng.integers(len(pool))]
         try:
             image, stroke, classes, labelled = self._load(item)
@@ -317,6 +341,22 @@ def evaluate_segmenter(segmenter: Segmenter, samples: list[Annotation]) -> dict[
     }
 
 
+def own_detection(segmenter: Segmenter, sets: dict[str, list[Annotation]]) -> dict[str, float]:
+    """Detection H-mean on each of your own held-out sets, at the size the pipeline reads them."""
+    scores = {}
+    for name, held_out in sets.items():
+        gts, dets = [], []
+        for ann in held_out:
+            try:
+                out = segmenter(load_image(ann.image_path))
+            except ImageLoadError:
+                continue
+            gts.append(ann.words)
+            dets.append([Word(polygon=p.tolist(), text="", score=s) for p, s in out.polygons])
+        scores[f"det_hmean_{name}"] = evaluate_detection(gts, dets).hmean
+    return scores
+
+
 def train_segmenter(cfg: SegTrainConfig) -> Path:
     """Train (or resume) TextSegNet as ``cfg`` says; returns the best fp16 checkpoint."""
     # a network started from earlier weights keeps their architecture; a stroke branch they lack
@@ -344,8 +384,22 @@ def train_segmenter(cfg: SegTrainConfig) -> Path:
         cfg.init,
     )
     sampler = SceneSampler(cfg, run.rank)
-    print(f"training images: {len(sampler.synth)} synthetic, {len(sampler.real)} real")
+    own = sum(len(items) for items in sampler.own_by_set)
+    print(f"training images: {len(sampler.synth)} synthetic, {len(sampler.real)} real, {own} of your own")
     val = synthetic_validation(cfg.val_images, seed=TUNING_SEED) if run.main else []
+    # your own held-out images with words (a set without them, such as FUNSD's masks, is not scored)
+    own_val = {o.name: [a for a in o.split(VAL) if a.words] for o in own_scene_sets(cfg.own_dirs)} if run.main else {}
+    own_val = {name: held_out for name, held_out in own_val.items() if held_out}
+
+    def validation(model: TextSegNet) -> dict[str, float]:
+        scores = evaluate_segmenter(Segmenter(model, max_side=640, backend="torch"), val)
+        return scores | own_detection(Segmenter(model, backend="torch"), own_val)
+
+    def selection(scores: dict[str, float]) -> float:
+        """Synthetic detection and strokes, plus the mean detection on your own sets where given."""
+        own = [v for k, v in scores.items() if k.startswith("det_hmean_own_")]
+        return scores["det_hmean"] + scores["stroke_iou"] + (float(np.mean(own)) if own else 0.0)
+
     while not run.done:
         batch = {k: v.to(run.device) for k, v in sampler.batch().items()}
         frozen_in_eval(run.model, cfg.train_only)
@@ -353,8 +407,5 @@ def train_segmenter(cfg: SegTrainConfig) -> Path:
             out = run.model(batch["image"])
         run.update(seg_losses(out, batch), 25)
         if run.due(cfg.val_every):
-            run.validate(
-                lambda model: evaluate_segmenter(Segmenter(model, max_side=640, backend="torch"), val),
-                lambda scores: scores["det_hmean"] + scores["stroke_iou"],
-            )
+            run.validate(validation, selection)
     return run.finish()

@@ -445,6 +445,7 @@ def train_rec(
     val_every: int = typer.Option(1000),
     own: list[Path] = typer.Option([], help=OWN_HELP),
     own_share: float = typer.Option(0.5, help="Share of a batch drawn from --own sets (when given)."),
+    add_chars: str = typer.Option("", help="Characters your labels need beyond the charset, e.g. 'äöüß'."),
     width: int | None = typer.Option(
         None, help="Channels of the CRNN's first convolution (default: as --init or the run resumed, else 32)."
     ),
@@ -477,6 +478,7 @@ def train_rec(
         data_root=data_root,
         own_dirs=list(own),
         own_share=own_share,
+        add_chars=add_chars,
         steps=steps,
         batch=batch,
         lr=lr,

@@ -215,3 +215,28 @@ def test_calibration_fits_on_your_own_held_out_crops(tmp_path, monkeypatch):
     calibrate.calibrate_checkpoint(tmp_path / "rec.pt", None, tmp_path / "cal.pt", synthetic=4, own=[tmp_path / "mine"])
     assert fitted_on == [7, 7]  # 3 of yours + 4 synthetic, single readings then as read with retries
     assert len(read_checkpoint(tmp_path / "cal.pt")["extra"]["calibration"]) == 3
+
+
+def test_add_chars_grows_the_charset_keeping_every_earlier_class(tmp_path, capsys):
+    from ocrnet.models.checkpoint import export_weights
+    from ocrnet.models.recognizer import CRNN, CRNNConfig
+
+    write_dataset(["crop"], 11, tmp_path / "mine")
+    labels = tmp_path / "mine" / "labels.tsv"
+    rows = labels.read_text().splitlines()
+    labels.write_text("\n".join(f"{r.split(chr(9))[0]}\tGrüße{i}" for i, r in enumerate(rows)) + "\n")
+    small = CRNNConfig(width=8, hidden=16)
+    start = CRNN(small)
+    export_weights(start, small, tmp_path / "start.pt")
+    cfg = RecTrainConfig(
+        out=tmp_path / "plain", own_dirs=[tmp_path / "mine"], steps=1, batch=2, val_every=1, val_synth=2, threads=1
+    )
+    cfg.init = tmp_path / "start.pt"
+    assert CropSampler(cfg, rank=0).own_by_set == []  # every label needs ü and ß
+    assert "9 of 9 train labels hold characters the reader lacks ('ßü')" in capsys.readouterr().out
+    cfg.out, cfg.add_chars, cfg.lr = tmp_path / "grown", "üßü", 1e-9
+    checkpoint = read_checkpoint(train_recognizer(cfg))
+    assert checkpoint["config"]["charset"] == small.charset + "üß"  # appended: earlier indices unchanged
+    grown, before = checkpoint["state_dict"]["classifier.weight"].float(), start.state_dict()["classifier.weight"]
+    assert grown.shape[0] == before.shape[0] + 2
+    assert (grown[: before.shape[0]] - before.half().float()).abs().max() < 1e-3

@@ -42,11 +42,13 @@ def usable(text: str, charset: str = DEFAULT_CHARSET) -> bool:
     return bool(text.strip()) and text != "###" and all(ch in charset for ch in text)
 
 
-def cut_words(annotation: Annotation, image: np.ndarray, pad: float = 0.08) -> list[CropSample]:
+def cut_words(
+    annotation: Annotation, image: np.ndarray, pad: float = 0.08, charset: str = DEFAULT_CHARSET
+) -> list[CropSample]:
     """Axis-aligned crops around each readable word (or line) polygon, padded by ``pad`` x height."""
     out = []
     for word in annotation.words:
-        if word.ignore or not usable(word.text):
+        if word.ignore or not usable(word.text, charset):
             continue
         pts = word.points
         x0, y0 = pts.min(0)
@@ -62,12 +64,12 @@ def cut_words(annotation: Annotation, image: np.ndarray, pad: float = 0.08) -> l
     return out
 
 
-def cut_plate_numbers(annotation: Annotation, image: np.ndarray) -> list[CropSample]:
+def cut_plate_numbers(annotation: Annotation, image: np.ndarray, charset: str = DEFAULT_CHARSET) -> list[CropSample]:
     """The number band of each labelled plate (a plate box holds frame, state and slogan too), cut
     by the pipeline's plate views (``PLATE_VIEWS``, ``inner_quad``), without the reading margin."""
     out = []
     for word in annotation.words:
-        if word.ignore or not usable(word.text):
+        if word.ignore or not usable(word.text, charset):
             continue
         for trim in PLATE_VIEWS:
             band, _ = rectify(image, inner_quad(word.points, *trim), margin=0.0)
@@ -77,22 +79,25 @@ def cut_plate_numbers(annotation: Annotation, image: np.ndarray) -> list[CropSam
     return out
 
 
-def crops_of(items: list, fmt: str, split_of: Callable[[Any, int], str], split: str) -> list[CropSample]:
+def crops_of(
+    items: list, fmt: str, split_of: Callable[[Any, int], str], split: str, charset: str = DEFAULT_CHARSET
+) -> list[CropSample]:
     """Crops of the items whose ``split_of(item, index)`` is ``split``, loaded and shrunk: a crop
     set's own crops, an image set's words cut out (a plate scene's number bands); unreadable files
-    are passed over."""
+    and labels with characters outside ``charset`` are passed over."""
     out: list[CropSample] = []
     for index, item in enumerate(items):
         if split_of(item, index) != split:
             continue
         try:
             if fmt in CROP_SET_FORMATS:
-                if usable(item.text):
+                if usable(item.text, charset):
                     item.image = shrink(load_image(item.image_path))
                     out.append(item)
+            elif fmt == "plates":
+                out.extend(cut_plate_numbers(item, load_image(item.image_path), charset))
             else:
-                cut = cut_plate_numbers if fmt == "plates" else cut_words
-                out.extend(cut(item, load_image(item.image_path)))
+                out.extend(cut_words(item, load_image(item.image_path), charset=charset))
         except ImageLoadError:
             continue
     return out
@@ -109,11 +114,21 @@ def real_crops(data_root: str | Path, split: str) -> list[CropSample]:
     return out
 
 
-def own_crops(sets: list[OwnSet], split: str) -> list[CropSample]:
-    """The crops of ``split`` in your own sets (``--own``), each named by its set."""
+def own_crops(sets: list[OwnSet], split: str, charset: str = DEFAULT_CHARSET) -> list[CropSample]:
+    """The crops of ``split`` in your own sets (``--own``), each named by its set; labels with
+    characters the reader lacks are left out, and said so (``train rec --add-chars`` adds them)."""
     out: list[CropSample] = []
     for own in sets:
-        for crop in crops_of(own.items, own.fmt, lambda _, index: own_split(index), split):
+        labels = [item.text for item in own.split(split)] if own.crops else []
+        labels += [w.text for item in own.split(split) if not own.crops for w in item.words if not w.ignore]
+        lacking = sorted({ch for text in labels for ch in text if ch not in charset})
+        if lacking:
+            left_out = sum(any(ch in lacking for ch in text) for text in labels)
+            print(
+                f"{own.name}: {left_out} of {len(labels)} {split} labels hold characters the reader lacks "
+                f"({''.join(lacking)!r}) and are left out; train rec --add-chars adds them"
+            )
+        for crop in crops_of(own.items, own.fmt, lambda _, index: own_split(index), split, charset):
             crop.source = own.name
             out.append(crop)
     return out

@@ -102,6 +102,23 @@ def warmup_cosine(
     return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
 
 
+def grown_state(earlier: dict[str, torch.Tensor], current: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Earlier weights to load into ``current``'s model, in fp32: a tensor that only grew (an output
+    layer given classes appended to its charset) keeps its earlier part, the rest of it as initialised;
+    one whose shape changed otherwise (a refiner given more inputs, say) is left out, to start fresh."""
+    out = {}
+    for key, value in earlier.items():
+        value = value.float() if value.is_floating_point() else value
+        target = current.get(key)
+        if target is None or target.shape == value.shape:
+            out[key] = value
+        elif target.dim() == value.dim() and target.shape[1:] == value.shape[1:] and target.shape[0] > value.shape[0]:
+            grown = target.detach().clone()
+            grown[: value.shape[0]] = value
+            out[key] = grown
+    return out
+
+
 def save_training_state(
     path: Path,
     model: nn.Module,
@@ -228,14 +245,7 @@ class TrainingRun:
         elif init is not None:  # start from earlier weights (the shipped fp16 ones, say), fresh schedule
             from ocrnet.models.checkpoint import read_checkpoint
 
-            state = read_checkpoint(init)["state_dict"]
-            own = model.state_dict()
-            # a layer whose shape changed (a refiner given more inputs, say) starts fresh like a new one
-            state = {
-                k: v.float() if v.is_floating_point() else v
-                for k, v in state.items()
-                if k not in own or own[k].shape == v.shape
-            }
+            state = grown_state(read_checkpoint(init)["state_dict"], model.state_dict())
             missing, unexpected = model.load_state_dict(state, strict=False)  # new layers start fresh
             if unexpected:
                 raise ValueError(f"{init} holds weights this model lacks: {unexpected[:5]}")

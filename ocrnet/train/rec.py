@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ocrnet.charset import ctc_index
+from ocrnet.charset import DEFAULT_CHARSET, ctc_index
 from ocrnet.data.crops import own_crops, real_crops, synthetic_crop_validation, synthetic_crops
 from ocrnet.data.own import load_own
 from ocrnet.data.synth import generate_crop
@@ -35,6 +35,7 @@ class RecTrainConfig:
     data_root: Path | None = None
     own_dirs: list[Path] = field(default_factory=list)  # your own crop or image sets, any known format
     own_share: float = 0.5  # share of a batch from them, when there are any
+    add_chars: str = ""  # characters your labels need beyond the charset (their outputs start fresh)
     steps: int = 30000
     batch: int = 64
     lr: float = 1e-3
@@ -59,12 +60,12 @@ class RecTrainConfig:
 class CropSampler:
     """Draws training crops: real (augmented), pre-rendered synthetic, or freshly rendered."""
 
-    def __init__(self, cfg: RecTrainConfig, rank: int) -> None:
+    def __init__(self, cfg: RecTrainConfig, rank: int, charset: str = DEFAULT_CHARSET) -> None:
         self.cfg = cfg
         self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
         self.synth = [c for folder in cfg.synth_dirs for c in synthetic_crops(folder)]
         self.real_by_source = by_source(real_crops(cfg.data_root, "train") if cfg.data_root else [], lambda c: c.source)
-        self.own_by_set = by_source(own_crops(load_own(cfg.own_dirs), "train"), lambda c: c.source)
+        self.own_by_set = by_source(own_crops(load_own(cfg.own_dirs), "train", charset), lambda c: c.source)
         self.fresh_seed = int(self.rng.integers(1 << 30))
         self.pool: list[tuple[np.ndarray, str]] = []
 
@@ -120,10 +121,11 @@ def ctc_targets(labels: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(targets, dtype=torch.long), torch.tensor([len(label) for label in labels], dtype=torch.long)
 
 
-def validation_sets(cfg: RecTrainConfig) -> dict[str, list[CropSample]]:
+def validation_sets(cfg: RecTrainConfig, charset: str = DEFAULT_CHARSET) -> dict[str, list[CropSample]]:
     """Held-out real crops and your own by set, and the fixed synthetic validation crops."""
     sets: dict[str, list[CropSample]] = {}
-    held_out = (real_crops(cfg.data_root, "val") if cfg.data_root else []) + own_crops(load_own(cfg.own_dirs), "val")
+    held_out = real_crops(cfg.data_root, "val") if cfg.data_root else []
+    held_out += own_crops(load_own(cfg.own_dirs), "val", charset)
     for crop in held_out:
         sets.setdefault(crop.source, []).append(crop)
     sets["synth"] = synthetic_crop_validation(cfg.val_synth)
@@ -151,12 +153,16 @@ def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]
 
 def model_settings(cfg: RecTrainConfig) -> dict:
     """The CRNN's config: the sizes ``cfg`` gives, the rest as the run being resumed or the
-    ``--init`` weights were built (so fine-tuning the shipped reader needs no sizes), else defaults."""
+    ``--init`` weights were built (so fine-tuning the shipped reader needs no sizes), else defaults;
+    ``add_chars`` appended to the charset (so every earlier class keeps its index)."""
     last = cfg.out / "last.pt"
     start = last if cfg.resume and last.is_file() else cfg.init
     settings = dict(read_checkpoint(start)["config"]) if start is not None else {}  # else CRNNConfig's own
     given = {"width": cfg.width, "hidden": cfg.hidden, "stride": cfg.stride}
-    return {**settings, **{k: v for k, v in given.items() if v is not None}}
+    settings |= {k: v for k, v in given.items() if v is not None}
+    charset = settings.get("charset", DEFAULT_CHARSET)
+    settings["charset"] = charset + "".join(dict.fromkeys(ch for ch in cfg.add_chars if ch not in charset))
+    return settings
 
 
 def train_recognizer(cfg: RecTrainConfig) -> Path:
@@ -178,10 +184,10 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
         cfg.init,
         guide,
     )
-    sampler = CropSampler(cfg, run.rank)
+    sampler = CropSampler(cfg, run.rank, model_cfg.charset)
     real, own = (sum(len(group) for group in groups) for groups in (sampler.real_by_source, sampler.own_by_set))
     print(f"training crops: {len(sampler.synth)} synthetic, {real} real, {own} of your own")
-    val_sets = validation_sets(cfg) if run.main else {}
+    val_sets = validation_sets(cfg, model_cfg.charset) if run.main else {}
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     while not run.done:
         images, texts = sampler.batch()

@@ -14,6 +14,7 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, read_jsonl, save_image, write_text
+from ocrnet.orientation import settled
 from ocrnet.outputs import erase_text, overlay, to_markdown, word_mask_records
 from ocrnet.pdf import DEFAULT_DPI, PDF_SUFFIXES, PdfPages, is_pdf, page_name
 from ocrnet.pipeline import PageOutput, Pipeline, plates
@@ -180,8 +181,12 @@ class _Batch:
         if str(path) in self.finished:
             return "skipped"
         tracker = Tracker()
+        turn = None  # tested frame by frame until one settles it for the rest of the video
         for index, seconds, frame in frames(path, every):
-            tracker.update(index, seconds, self.pipeline.run(frame, name=f"{path}#{index}").result.words)
+            result = self.pipeline.run(frame, name=f"{path}#{index}", turn=turn).result
+            tracker.update(index, seconds, result.words)
+            if turn is None and self.pipeline.orientation and settled(result.words, self.pipeline.orientation):
+                turn = result.rotation // 90
         if self.outputs.json:
             for track in tracker.tracks:
                 append_jsonl(self.outputs.json, track.to_dict(str(path)))

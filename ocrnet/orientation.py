@@ -115,6 +115,13 @@ def upright_turn(
     return best if evidence[best] > max(params.margin * as_given, params.min_evidence) else 0
 
 
+def settled(words: Sequence[Word], params: OrientationParams) -> bool:
+    """Whether a page's final reading is sure of its orientation: enough words (``side_words``), read
+    as well as a page that would not be tested (``test_below``). A video's later frames keep the
+    turn of the first such frame rather than each being tested again."""
+    return len(words) >= params.side_words and reading_strength(words) >= params.test_below
+
+
 def unturn_points(points: np.ndarray, turn: int, width: int, height: int) -> np.ndarray:
     """Points of the page turned by ``turn`` back in the page as given (``width`` x ``height``)."""
     x, y = points[..., 0], points[..., 1]

@@ -80,19 +80,30 @@ class Pipeline:
         self._plate_reader = plate_recognizer
         self.orientation = orientation  # None: every page is taken as upright
 
-    def run(self, source: ImageSource, name: str | None = None) -> PageOutput:
-        """Read one image (path, bytes or array): the result plus the maps that masks and erasing need."""
+    def run(self, source: ImageSource, name: str | None = None, turn: int | None = None) -> PageOutput:
+        """Read one image (path, bytes or array): the result plus the maps that masks and erasing need.
+        ``turn``: read it turned that many quarter turns counter-clockwise, untested (a video's frames
+        once one has settled their orientation); None: tested where ``orientation`` says."""
         start = time.perf_counter()
         label = name or (display_name(source) if isinstance(source, str | Path) else "<memory>")
         image = load_image(source, name=label)
-        page, seg = self._read_upright(image, label)
-        if self.orientation:
-            turn = upright_turn(image, page.result.words, seg, self.segmenter, self.recognizer, self.orientation)
-            if turn:
-                page, _ = self._read_upright(np.ascontiguousarray(np.rot90(image, turn)), label)
-                page = _turned_back(page, turn, image)
+        page = None
+        if turn is None:
+            page, seg = self._read_upright(image, label)
+            turn = self._test_turn(image, page, seg)
+        if turn % 4:
+            page, _ = self._read_upright(np.ascontiguousarray(np.rot90(image, turn)), label)
+            page = _turned_back(page, turn % 4, image)
+        elif page is None:
+            page, _ = self._read_upright(image, label)
         page.result.seconds = time.perf_counter() - start
         return page
+
+    def _test_turn(self, image: np.ndarray, page: PageOutput, seg: SegOutput) -> int:
+        """The turn that reads the page upright (0 where orientation testing is off)."""
+        if not self.orientation:
+            return 0
+        return upright_turn(image, page.result.words, seg, self.segmenter, self.recognizer, self.orientation)
 
     def _read_upright(self, image: np.ndarray, label: str) -> tuple[PageOutput, SegOutput]:
         """The whole reading of an image taken as upright, and the segmentation it came from."""

@@ -70,3 +70,28 @@ def test_a_page_turned_sideways_or_upside_down_is_read_upright(turn, read_uprigh
     for i, (a, b) in enumerate(zip(upright.words, turned.words, strict=True)):
         assert np.allclose(b.points, unturn_points(a.points, (4 - turn) % 4, width, height), atol=1e-3)
         assert np.array_equal(turned.word_mask(i), np.rot90(upright.word_mask(i), turn))
+
+
+def test_a_sideways_video_is_tested_until_a_frame_settles_its_turn(read_upright, tmp_path, monkeypatch):
+    import json
+
+    import cv2
+
+    from ocrnet import pipeline as pipeline_module
+    from ocrnet.batch import ReadOutputs, run_batch
+
+    pipeline, page, upright = read_upright
+    given = np.ascontiguousarray(np.rot90(page, 1))
+    path = tmp_path / "sideways.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 5, given.shape[1::-1])
+    for _ in range(3):
+        writer.write(np.ascontiguousarray(given[..., ::-1]))
+    writer.release()
+    tests = []
+    real_test = pipeline_module.upright_turn
+    monkeypatch.setattr(pipeline_module, "upright_turn", lambda *args: tests.append(1) or real_test(*args))
+    report = run_batch(pipeline, [path], ReadOutputs(json=tmp_path / "v.jsonl"), every=1)
+    assert report.done == 1 and len(tests) == 1  # the first frame settled it: the others read turned, untested
+    tracks = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text().splitlines()][:-1]
+    assert sorted(t["text"] for t in tracks) == sorted(w.text for w in upright.words)
+    assert all(t["frames"] == [0, 1, 2] for t in tracks)  # each word in every frame

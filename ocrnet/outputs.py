@@ -82,12 +82,27 @@ def word_mask_records(result: PageResult) -> list[dict]:
     """Each word's stroke mask for JSON: its box in image pixels (x0, y0, x1, y1) and the mask over
     that box as a 1-bit PNG in base64, a few hundred bytes a word where a list of pixels would be
     kilobytes."""
-    records = []
-    for mask, box in zip(result.word_masks or [], result.word_mask_boxes or [], strict=True):
-        png = io.BytesIO()
-        Image.fromarray(np.asarray(mask, bool)).save(png, format="PNG", optimize=True)
-        records.append({"box": [int(v) for v in box], "png": base64.b64encode(png.getvalue()).decode("ascii")})
-    return records
+    return [
+        {"box": [int(v) for v in box], "png": png_base64(np.asarray(mask, bool))}
+        for mask, box in zip(result.word_masks or [], result.word_mask_boxes or [], strict=True)
+    ]
+
+
+def png_base64(array: np.ndarray) -> str:
+    """An array as a PNG in base64 (a bool array as 1-bit, uint8 as 8-bit grey) for JSON answers."""
+    png = io.BytesIO()
+    Image.fromarray(array).save(png, format="PNG", optimize=True)
+    return base64.b64encode(png.getvalue()).decode("ascii")
+
+
+def segmentation_maps(seg: SegOutput) -> dict[str, str]:
+    """A page's maps for JSON: the stroke mask (1-bit), the region probability (8-bit, 255 = 1.0)
+    and the class map (8-bit, each pixel its class index in ``CLASS_NAMES``), as base64 PNGs."""
+    return {
+        "stroke_png": png_base64(seg.stroke > 0.5),
+        "region_png": png_base64((np.clip(seg.region, 0, 1) * 255).astype(np.uint8)),
+        "classes_png": png_base64(seg.classes.astype(np.uint8)),
+    }
 
 
 def decode_word_mask(record: dict, width: int, height: int) -> np.ndarray:

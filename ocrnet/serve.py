@@ -1,10 +1,12 @@
 """`ocrnet serve`: the reader over HTTP, so that programs in other languages, or on other machines,
-share one loaded copy of the models. Answers are the JSON records of ``ocrnet read --json``, one per
-image or PDF page; a bad upload is reported by name while the others in the request are read."""
+share one loaded copy of the models. Answers are the JSON records of ``ocrnet read --json`` (or of
+``ocrnet segment --json``), one per image or PDF page; a bad upload is reported by name while the
+others in the request are read."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,6 +16,7 @@ from fastapi.responses import JSONResponse
 from ocrnet import __version__
 from ocrnet.batch import record_for
 from ocrnet.io import ImageLoadError, load_image
+from ocrnet.outputs import segmentation_maps, segmentation_record
 from ocrnet.pdf import DEFAULT_DPI, PdfPages, page_name
 from ocrnet.pipeline import Pipeline
 from ocrnet.predict.recognition import Recognizer
@@ -66,6 +69,25 @@ def create_app(
                 out.append((name, data))
         return out
 
+    def pages(files: list[UploadFile], dpi: float, answer: Answer) -> Iterator[tuple[str, Any]]:
+        """(name, image bytes or rendered page) for each upload and each page of an uploaded PDF; a
+        PDF or page that cannot be opened is reported and the rest go on."""
+        for name, data in uploads(files, answer):
+            if not data.startswith(b"%PDF"):
+                yield name, data
+                continue
+            try:
+                document = PdfPages(data, dpi, name=name)
+            except ImageLoadError as exc:
+                answer.failed.append(str(exc))
+                continue
+            with document:
+                for number in range(1, len(document) + 1):
+                    try:
+                        yield page_name(document.name, number), document.render(number)
+                    except ImageLoadError as exc:  # one damaged page; the others are read
+                        answer.failed.append(str(exc))
+
     @app.get("/health")
     def health() -> dict[str, str]:
         """Whether the service is up, and which version answers."""
@@ -81,33 +103,35 @@ def create_app(
         """Read every upload: one record per image and per PDF page, as `ocrnet read --json` writes."""
         reading = pipeline if mode is None else pipeline.with_mode(mode)
         answer = Answer()
-
-        def deliver(source: Any, name: str) -> None:
+        for name, source in pages(files, dpi, answer):
             try:
                 with busy:
                     result = reading.run(source, name=name).result
             except ImageLoadError as exc:
                 answer.failed.append(str(exc))
-                return
-            answer.results.append(record_for(result, reading.mode, word_masks))
-
-        for name, data in uploads(files, answer):
-            if not data.startswith(b"%PDF"):
-                deliver(data, name)
                 continue
+            answer.results.append(record_for(result, reading.mode, word_masks))
+        return answer.response()
+
+    @app.post("/segment")
+    def segment(
+        files: list[UploadFile] = File(..., description="Images (any format Pillow decodes) or PDFs."),
+        maps: bool = Query(False, description="Add the stroke mask, region and class maps (PNG, base64)."),
+        dpi: float = Query(DEFAULT_DPI, gt=0, le=1200, description="PDF pages are rendered at this resolution."),
+    ) -> JSONResponse:
+        """Segment and detect without reading: polygons with score and class per image and PDF page,
+        as `ocrnet segment --json` writes; with ``maps`` the page's maps too."""
+        answer = Answer()
+        for name, source in pages(files, dpi, answer):
             try:
-                pages = PdfPages(data, dpi, name=name)
+                image = load_image(source, name=name)
+                with busy:
+                    seg = pipeline.segmenter(image)
             except ImageLoadError as exc:
                 answer.failed.append(str(exc))
                 continue
-            with pages:
-                for number in range(1, len(pages) + 1):
-                    try:
-                        image = pages.render(number)
-                    except ImageLoadError as exc:  # one damaged page; the others are read
-                        answer.failed.append(str(exc))
-                        continue
-                    deliver(image, page_name(pages.name, number))
+            record = segmentation_record(name, image, seg)
+            answer.results.append(record | segmentation_maps(seg) if maps else record)
         return answer.response()
 
     @app.post("/recognize")

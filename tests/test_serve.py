@@ -31,7 +31,7 @@ def test_health_and_schema_without_pages_that_need_the_internet(sample):
     client = client_for(sample)
     answer = client.get("/health")
     assert answer.status_code == 200 and answer.json()["status"] == "ok"
-    assert {"/read", "/recognize"} <= set(client.get("/openapi.json").json()["paths"])
+    assert {"/read", "/segment", "/recognize"} <= set(client.get("/openapi.json").json()["paths"])
     assert client.get("/docs").status_code == 404
 
 
@@ -60,6 +60,37 @@ def test_read_takes_pdfs_page_by_page(sample, write_pdf, tmp_path):
     body = client_for(sample).post("/read", files=files, params={"dpi": 72}).json()
     assert [r["image"] for r in body["results"]] == ["doc.pdf#page=1", "doc.pdf#page=2"]
     assert all(r["width"] == 256 and r["words"] for r in body["results"]) and not body["failed"]
+
+
+def test_segment_gives_polygons_classes_and_maps_without_reading(sample, write_pdf, tmp_path):
+    import base64
+
+    write_pdf(tmp_path / "doc.pdf", [sample.image])
+    files = [
+        ("files", ("sign.png", png_bytes(sample.image), "image/png")),
+        ("files", ("doc.pdf", (tmp_path / "doc.pdf").read_bytes(), "application/pdf")),
+        ("files", ("broken.jpg", b"\xff\xd8\xff garbage", "image/jpeg")),
+    ]
+    pipeline = make_pipeline(sample)
+    client = TestClient(create_app(pipeline))
+    body = client.post("/segment", files=files, params={"maps": "true", "dpi": 72}).json()
+    assert [r["image"] for r in body["results"]] == ["sign.png", "doc.pdf#page=1"]
+    assert len(body["failed"]) == 1 and body["failed"][0].startswith("broken.jpg: ")
+    record = body["results"][0]
+    assert pipeline.recognizer.lexicon_flags == []  # nothing was read
+    truth = [w for w in sample.words if not w.ignore]
+    assert len(record["polygons"]) == len(truth) and all(p["score"] == 0.95 for p in record["polygons"])
+    assert {p["class"] for p in record["polygons"]} <= {"sign", "other"}
+
+    def decoded(key):
+        with Image.open(io.BytesIO(base64.b64decode(record[key]))) as png:
+            return np.asarray(png)
+
+    assert np.array_equal(decoded("stroke_png").astype(bool), sample.stroke_mask > 0.5)
+    assert np.array_equal(decoded("classes_png"), sample.class_map)
+    assert decoded("region_png").shape == (256, 256)
+    plain = client.post("/segment", files=files[:1]).json()["results"][0]
+    assert "stroke_png" not in plain and plain["polygons"] == record["polygons"]
 
 
 def test_read_refuses_what_it_cannot_read(sample):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,6 +19,7 @@ from ocrnet.orientation import settled
 from ocrnet.outputs import erase_text, overlay, to_markdown, word_mask_records
 from ocrnet.pdf import DEFAULT_DPI, PDF_SUFFIXES, PdfPages, is_pdf, page_name
 from ocrnet.pipeline import PageOutput, Pipeline, plates
+from ocrnet.searchable import SearchablePdf
 from ocrnet.types import PageResult
 from ocrnet.video import VIDEO_SUFFIXES, Tracker, frames, is_video
 from ocrnet.viz.draw import colour_classes
@@ -33,6 +35,7 @@ class ReadOutputs:
     erase: Path | None = None
     markdown: Path | None = None
     word_masks: bool = False  # JSON records carry each word's stroke mask
+    searchable: Path | None = None  # one searchable PDF per input (its pages with invisible text)
 
 
 Outcome = Literal["done", "skipped", "failed"]
@@ -164,17 +167,21 @@ class _Batch:
         """An image, or each page of a PDF, not done before; a page that cannot be rendered or read
         is reported and the rest go on."""
         outcome: Outcome = "skipped"
-        for name, page_stem, load in pages(path, stem, dpi):
-            if name in self.finished:
-                continue
-            try:
-                page = self.pipeline.run(load(), name=name)
-            except ImageLoadError as exc:
-                self.report.failed.append(str(exc))
-                outcome = "failed" if outcome == "skipped" else outcome
-                continue
-            self._deliver(page, page_stem)
-            outcome = "done"
+        folder = self.outputs.searchable
+        with SearchablePdf(folder / f"{stem}.pdf", dpi) if folder else nullcontext() as searchable:
+            for name, page_stem, load in pages(path, stem, dpi):
+                if name in self.finished:
+                    continue
+                try:
+                    page = self.pipeline.run(load(), name=name)
+                except ImageLoadError as exc:
+                    self.report.failed.append(str(exc))
+                    outcome = "failed" if outcome == "skipped" else outcome
+                    continue
+                self._deliver(page, page_stem)
+                if searchable:
+                    searchable.add_page(page.image, page.result)
+                outcome = "done"
         return outcome
 
     def video(self, path: Path, every: int) -> Outcome:

@@ -122,9 +122,14 @@ def read(
     masks: Path | None = typer.Option(None, help="Folder for stroke-mask and class-map PNGs."),
     erase: Path | None = typer.Option(None, help="Folder for images with the text removed."),
     markdown: Path | None = typer.Option(None, help="Folder for Markdown (documents)."),
+    searchable: Path | None = typer.Option(
+        None, help="Folder for searchable PDFs: each input as pages with its words as invisible, selectable text."
+    ),
     mode: str = typer.Option("auto", help="auto, scene, plate, sign or document."),
     every: int = typer.Option(10, help="Video: read every N-th frame."),
-    dpi: float = typer.Option(200.0, help="PDF: pages are rendered at this resolution."),
+    dpi: float = typer.Option(
+        200.0, help="PDF: pages are rendered at this resolution; --searchable: image pixels per inch of page."
+    ),
     resume: bool = typer.Option(False, help="Skip inputs already in the --json file."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
@@ -152,7 +157,15 @@ def read(
         plate_recognizer=plates,
         orientation=OrientationParams() if orient else None,
     )
-    outputs = ReadOutputs(json=json_out, viz=viz, masks=masks, erase=erase, markdown=markdown, word_masks=word_masks)
+    outputs = ReadOutputs(
+        json=json_out,
+        viz=viz,
+        masks=masks,
+        erase=erase,
+        markdown=markdown,
+        word_masks=word_masks,
+        searchable=searchable,
+    )
     report = run_batch(pipeline, inputs, outputs, mode=mode, every=every, resume=resume, echo=console.print, dpi=dpi)
     console.print(f"read {report.done}, skipped {report.skipped} already done, failed {len(report.failed)}")
     for failure in report.failed:

@@ -167,10 +167,12 @@ class _Batch:
         """An image, or each page of a PDF, not done before; a page that cannot be rendered or read
         is reported and the rest go on."""
         outcome: Outcome = "skipped"
-        folder = self.outputs.searchable
-        with SearchablePdf(folder / f"{stem}.pdf", dpi) if folder else nullcontext() as searchable:
+        target = self.outputs.searchable / f"{stem}.pdf" if self.outputs.searchable else None
+        # a searchable PDF not yet written needs every page, those done before (--resume) included
+        with SearchablePdf(target, dpi) if target and not target.exists() else nullcontext() as searchable:
             for name, page_stem, load in pages(path, stem, dpi):
-                if name in self.finished:
+                done_before = name in self.finished
+                if done_before and searchable is None:
                     continue
                 try:
                     page = self.pipeline.run(load(), name=name)
@@ -178,10 +180,11 @@ class _Batch:
                     self.report.failed.append(str(exc))
                     outcome = "failed" if outcome == "skipped" else outcome
                     continue
-                self._deliver(page, page_stem)
                 if searchable:
                     searchable.add_page(page.image, page.result)
-                outcome = "done"
+                if not done_before:
+                    self._deliver(page, page_stem)
+                    outcome = "done"
         return outcome
 
     def video(self, path: Path, every: int) -> Outcome:

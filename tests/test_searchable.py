@@ -44,3 +44,20 @@ def test_a_word_reading_upwards_starts_where_its_polygon_does():
     along, down = quad[1] - quad[0], quad[3] - quad[0]
     assert along[1] < -100 and abs(along[0]) < 20  # reads upwards
     assert down[0] > 25  # the text's foot lies to the right
+
+
+def test_resume_completes_a_searchable_pdf_without_reading_twice_into_json(tmp_path, write_pdf):
+    import pypdfium2 as pdfium
+
+    sample = generate("sign", (5, 1), size=(256, 256))
+    write_pdf(tmp_path / "doc.pdf", [sample.image, sample.image])
+    outputs = ReadOutputs(json=tmp_path / "o.jsonl")
+    run_batch(make_pipeline(sample), [tmp_path / "doc.pdf"], outputs, dpi=72)
+    lines = (tmp_path / "o.jsonl").read_text().splitlines()
+    (tmp_path / "o.jsonl").write_text(lines[0] + "\n")  # as if stopped after the first page
+    outputs.searchable = tmp_path / "pdf"
+    again = run_batch(make_pipeline(sample), [tmp_path / "doc.pdf"], outputs, resume=True, dpi=72)
+    assert again.done == 1 and len((tmp_path / "o.jsonl").read_text().splitlines()) == 2  # page 2 only
+    assert len(pdfium.PdfDocument(tmp_path / "pdf" / "doc.pdf")) == 2  # both pages in the PDF
+    done = run_batch(make_pipeline(sample), [tmp_path / "doc.pdf"], outputs, resume=True, dpi=72)
+    assert done.skipped == 1  # the PDF is there and every page done: nothing read

@@ -58,7 +58,8 @@ class RecTrainConfig:
 
 
 class CropSampler:
-    """Draws training crops: real (augmented), pre-rendered synthetic, or freshly rendered."""
+    """Draws training crops: your own or real ones (augmented), pre-rendered synthetic, or freshly
+    rendered."""
 
     def __init__(self, cfg: RecTrainConfig, rank: int, charset: str = DEFAULT_CHARSET) -> None:
         self.cfg = cfg

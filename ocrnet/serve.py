@@ -5,13 +5,17 @@ others in the request are read."""
 
 from __future__ import annotations
 
+import json
+import re
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, File, Query, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ocrnet import __version__
 from ocrnet.batch import record_for
@@ -20,6 +24,7 @@ from ocrnet.outputs import segmentation_maps, segmentation_record
 from ocrnet.pdf import DEFAULT_DPI, PdfPages, page_name
 from ocrnet.pipeline import Pipeline
 from ocrnet.predict.recognition import Recognizer
+from ocrnet.searchable import SearchablePdf
 
 #: Uploads above this size are refused unread (a photo is a few MB; a scanned PDF tens).
 DEFAULT_MAX_UPLOAD_MB = 64.0
@@ -112,6 +117,37 @@ def create_app(
                 continue
             answer.results.append(record_for(result, reading.mode, word_masks))
         return answer.response()
+
+    @app.post("/searchable", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+    def searchable(
+        file: UploadFile = File(..., description="An image or a PDF."),
+        mode: Mode | None = Query(None, description="Reading mode; the server's own by default."),
+        dpi: float = Query(DEFAULT_DPI, gt=0, le=1200, description="PDF pages are rendered at this resolution."),
+    ) -> Response:
+        """The upload as a searchable PDF (as `ocrnet read --searchable` writes): its pages with every
+        word as invisible, selectable text. Pages that could not be read are left out and named in
+        the ``X-OCRNet-Failed`` header (a JSON list); 422 with the usual answer when none could."""
+        reading = pipeline if mode is None else pipeline.with_mode(mode)
+        answer = Answer()
+        with tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / "searchable.pdf"
+            with SearchablePdf(target, dpi) as pdf:
+                for name, source in pages([file], dpi, answer):
+                    try:
+                        with busy:
+                            page = reading.run(source, name=name)
+                    except ImageLoadError as exc:
+                        answer.failed.append(str(exc))
+                        continue
+                    pdf.add_page(page.image, page.result)
+            if not target.exists():
+                return answer.response()
+            stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(file.filename or "upload").stem)  # header-safe
+            headers = {
+                "Content-Disposition": f'attachment; filename="{stem}.pdf"',
+                "X-OCRNet-Failed": json.dumps(answer.failed),  # ASCII: json escapes the rest
+            }
+            return Response(target.read_bytes(), media_type="application/pdf", headers=headers)
 
     @app.post("/segment")
     def segment(

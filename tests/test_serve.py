@@ -123,3 +123,22 @@ def test_recognize_reads_crops_in_order(sample):
     texts = [w.text for w in sample.words if not w.ignore][:2]
     assert [(r["image"], r["text"]) for r in body["results"]] == [("a.png", texts[0]), ("c.png", texts[1])]
     assert body["failed"] == ["b.txt: not an image (unknown or corrupt format)"]
+
+
+def test_searchable_answers_a_pdf_with_the_words_as_text(sample, write_pdf, tmp_path):
+    import json
+
+    import pypdfium2 as pdfium
+
+    write_pdf(tmp_path / "doc.pdf", [sample.image, sample.image])
+    client = client_for(sample)
+    files = {"file": ("scan é.pdf", (tmp_path / "doc.pdf").read_bytes(), "application/pdf")}
+    answer = client.post("/searchable", files=files, params={"dpi": 72})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert 'filename="scan__.pdf"' in answer.headers["content-disposition"]
+    assert json.loads(answer.headers["x-ocrnet-failed"]) == []
+    document = pdfium.PdfDocument(answer.content)
+    words = sorted(t for w in sample.words if not w.ignore for t in w.text.split())
+    assert len(document) == 2 and sorted(document[1].get_textpage().get_text_range().split()) == words
+    broken = client.post("/searchable", files={"file": ("x.png", b"garbage", "image/png")})
+    assert broken.status_code == 422 and broken.json()["failed"][0].startswith("x.png: ")

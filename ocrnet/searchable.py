@@ -2,7 +2,7 @@
 laid over it as invisible text, stretched and turned to fill the word's polygon, so that a PDF
 viewer finds, selects and copies the text where it lies in the picture (as OCRmyPDF's output does).
 
-The text is set in DejaVu Sans, embedded (subset): it covers every character the reader emits.
+The text is set in DejaVu Sans, embedded (subset): it covers the reader's whole default charset.
 Matplotlib, a dependency, ships the face, so no system font is needed."""
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def _font() -> str:
 
 
 class SearchablePdf:
-    """A PDF written page by page (a long document never sits in memory as images) and moved into
-    place when closed, so an interrupted run leaves no half-written file."""
+    """A PDF built page by page as pages are read (each kept only as its JPEG until the end) and
+    written when closed, first beside its name and then moved into place, so an interrupted run
+    leaves no half-written file."""
 
     def __init__(self, path: Path, dpi: float = POINTS_PER_INCH, jpeg_quality: int = 85) -> None:
         """``dpi``: how many image pixels make an inch of paper (a PDF page read at 200 dpi comes

@@ -61,16 +61,20 @@ def expand_inputs(inputs: list[Path]) -> list[Path]:
     return sorted(set(out), key=out.index)
 
 
-def pages(path: Path, stem: str, dpi: float = DEFAULT_DPI) -> Iterator[tuple[str, str, Callable[[], np.ndarray]]]:
-    """An image's one page or a PDF's pages as (name for records, stem for output files, loader);
-    a page is decoded only when its loader is called, so a bad page fails alone (ImageLoadError)
-    and one already done (``--resume``) costs nothing."""
-    if is_pdf(path):
-        with PdfPages(path, dpi) as document:
+def pages(
+    source: Path | bytes, stem: str, dpi: float = DEFAULT_DPI, name: str | None = None
+) -> Iterator[tuple[str, str, Callable[[], np.ndarray]]]:
+    """An image's one page or a PDF's pages, from a file or an upload's bytes (named by ``name``),
+    as (name for records, stem for output files, loader); a page is decoded only when its loader is
+    called, so a bad page fails alone (ImageLoadError) and one already done (``--resume``) costs
+    nothing. A PDF that cannot be opened raises ImageLoadError at once."""
+    label = name or str(source)
+    if source.startswith(b"%PDF") if isinstance(source, bytes) else is_pdf(source):
+        with PdfPages(source, dpi, name=label) as document:
             for number in range(1, len(document) + 1):
-                yield page_name(path, number), f"{stem}_p{number}", functools.partial(document.render, number)
+                yield page_name(label, number), f"{stem}_p{number}", functools.partial(document.render, number)
     else:
-        yield str(path), stem, functools.partial(load_image, path)
+        yield label, stem, functools.partial(load_image, source, name=label)
 
 
 def record_for(result: PageResult, mode: str, word_masks: bool = False) -> dict:

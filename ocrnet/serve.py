@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from fastapi import FastAPI, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from ocrnet import __version__
+from ocrnet.batch import pages as batch_pages
 from ocrnet.batch import record_for
 from ocrnet.io import ImageLoadError, load_image
 from ocrnet.outputs import segmentation_maps, segmentation_record
-from ocrnet.pdf import DEFAULT_DPI, PdfPages, page_name
+from ocrnet.pdf import DEFAULT_DPI
 from ocrnet.pipeline import Pipeline
 from ocrnet.predict.recognition import Recognizer
 from ocrnet.searchable import SearchablePdf
@@ -74,24 +76,18 @@ def create_app(
                 out.append((name, data))
         return out
 
-    def pages(files: list[UploadFile], dpi: float, answer: Answer) -> Iterator[tuple[str, Any]]:
-        """(name, image bytes or rendered page) for each upload and each page of an uploaded PDF; a
-        PDF or page that cannot be opened is reported and the rest go on."""
-        for name, data in uploads(files, answer):
-            if not data.startswith(b"%PDF"):
-                yield name, data
-                continue
+    def pages(files: list[UploadFile], dpi: float, answer: Answer) -> Iterator[tuple[str, np.ndarray]]:
+        """(name, decoded image) for each upload and each page of an uploaded PDF; an upload, PDF or
+        page that cannot be decoded is reported and the rest go on."""
+        for upload, data in uploads(files, answer):
             try:
-                document = PdfPages(data, dpi, name=name)
-            except ImageLoadError as exc:
-                answer.failed.append(str(exc))
-                continue
-            with document:
-                for number in range(1, len(document) + 1):
+                for name, _, load in batch_pages(data, upload, dpi, name=upload):
                     try:
-                        yield page_name(document.name, number), document.render(number)
-                    except ImageLoadError as exc:  # one damaged page; the others are read
+                        yield name, load()
+                    except ImageLoadError as exc:  # one damaged image or page; the others are read
                         answer.failed.append(str(exc))
+            except ImageLoadError as exc:  # a PDF that cannot be opened at all
+                answer.failed.append(str(exc))
 
     @app.get("/health")
     def health() -> dict[str, str]:
@@ -108,13 +104,9 @@ def create_app(
         """Read every upload: one record per image and per PDF page, as `ocrnet read --json` writes."""
         reading = pipeline if mode is None else pipeline.with_mode(mode)
         answer = Answer()
-        for name, source in pages(files, dpi, answer):
-            try:
-                with busy:
-                    result = reading.run(source, name=name).result
-            except ImageLoadError as exc:
-                answer.failed.append(str(exc))
-                continue
+        for name, image in pages(files, dpi, answer):
+            with busy:
+                result = reading.run(image, name=name).result
             answer.results.append(record_for(result, reading.mode, word_masks))
         return answer.response()
 
@@ -132,13 +124,9 @@ def create_app(
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "searchable.pdf"
             with SearchablePdf(target, dpi) as pdf:
-                for name, source in pages([file], dpi, answer):
-                    try:
-                        with busy:
-                            page = reading.run(source, name=name)
-                    except ImageLoadError as exc:
-                        answer.failed.append(str(exc))
-                        continue
+                for name, image in pages([file], dpi, answer):
+                    with busy:
+                        page = reading.run(image, name=name)
                     pdf.add_page(page.image, page.result)
             if not target.exists():
                 return answer.response()
@@ -158,14 +146,9 @@ def create_app(
         """Segment and detect without reading: polygons with score and class per image and PDF page,
         as `ocrnet segment --json` writes; with ``maps`` the page's maps too."""
         answer = Answer()
-        for name, source in pages(files, dpi, answer):
-            try:
-                image = load_image(source, name=name)
-                with busy:
-                    seg = pipeline.segmenter(image)
-            except ImageLoadError as exc:
-                answer.failed.append(str(exc))
-                continue
+        for name, image in pages(files, dpi, answer):
+            with busy:
+                seg = pipeline.segmenter(image)
             record = segmentation_record(name, image, seg)
             answer.results.append(record | segmentation_maps(seg) if maps else record)
         return answer.response()

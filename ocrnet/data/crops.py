@@ -119,8 +119,8 @@ def own_crops(sets: list[OwnSet], split: str, charset: str = DEFAULT_CHARSET) ->
     characters the reader lacks are left out, and said so (``train rec --add-chars`` adds them)."""
     out: list[CropSample] = []
     for own in sets:
-        labels = [item.text for item in own.split(split)] if own.crops else []
-        labels += [w.text for item in own.split(split) if not own.crops for w in item.words if not w.ignore]
+        items = own.split(split)
+        labels = [i.text for i in items] if own.crops else [w.text for i in items for w in i.words if not w.ignore]
         lacking = sorted({ch for text in labels for ch in text if ch not in charset})
         if lacking:
             left_out = sum(any(ch in lacking for ch in text) for text in labels)

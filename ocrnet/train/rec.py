@@ -13,7 +13,7 @@ from torch import nn
 
 from ocrnet.charset import DEFAULT_CHARSET, ctc_index
 from ocrnet.data.crops import own_crops, real_crops, synthetic_crop_validation, synthetic_crops
-from ocrnet.data.own import load_own
+from ocrnet.data.own import OwnSet, load_own
 from ocrnet.data.synth import generate_crop
 from ocrnet.data.transforms import crop_geometry, photometric, rec_batch, rec_width
 from ocrnet.eval.metrics import character_error_rate, one_minus_ned, word_accuracy
@@ -61,12 +61,16 @@ class CropSampler:
     """Draws training crops: your own or real ones (augmented), pre-rendered synthetic, or freshly
     rendered."""
 
-    def __init__(self, cfg: RecTrainConfig, rank: int, charset: str = DEFAULT_CHARSET) -> None:
+    def __init__(
+        self, cfg: RecTrainConfig, rank: int, charset: str = DEFAULT_CHARSET, own: list[OwnSet] | None = None
+    ) -> None:
+        """``own``: your sets, loaded once by the caller (by default read from ``cfg.own_dirs``)."""
         self.cfg = cfg
         self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
         self.synth = [c for folder in cfg.synth_dirs for c in synthetic_crops(folder)]
         self.real_by_source = by_source(real_crops(cfg.data_root, "train") if cfg.data_root else [], lambda c: c.source)
-        self.own_by_set = by_source(own_crops(load_own(cfg.own_dirs), "train", charset), lambda c: c.source)
+        own = load_own(cfg.own_dirs) if own is None else own
+        self.own_by_set = by_source(own_crops(own, "train", charset), lambda c: c.source)
         self.fresh_seed = int(self.rng.integers(1 << 30))
         self.pool: list[tuple[np.ndarray, str]] = []
 
@@ -122,11 +126,13 @@ def ctc_targets(labels: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(targets, dtype=torch.long), torch.tensor([len(label) for label in labels], dtype=torch.long)
 
 
-def validation_sets(cfg: RecTrainConfig, charset: str = DEFAULT_CHARSET) -> dict[str, list[CropSample]]:
-    """Held-out real crops and your own by set, and the fixed synthetic validation crops."""
+def validation_sets(
+    cfg: RecTrainConfig, charset: str = DEFAULT_CHARSET, own: list[OwnSet] | None = None
+) -> dict[str, list[CropSample]]:
+    """Held-out real crops and your own (``own``) by set, and the fixed synthetic validation crops."""
     sets: dict[str, list[CropSample]] = {}
     held_out = real_crops(cfg.data_root, "val") if cfg.data_root else []
-    held_out += own_crops(load_own(cfg.own_dirs), "val", charset)
+    held_out += own_crops(own or [], "val", charset)
     for crop in held_out:
         sets.setdefault(crop.source, []).append(crop)
     sets["synth"] = synthetic_crop_validation(cfg.val_synth)
@@ -185,10 +191,11 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
         cfg.init,
         guide,
     )
-    sampler = CropSampler(cfg, run.rank, model_cfg.charset)
-    real, own = (sum(len(group) for group in groups) for groups in (sampler.real_by_source, sampler.own_by_set))
-    print(f"training crops: {len(sampler.synth)} synthetic, {real} real, {own} of your own")
-    val_sets = validation_sets(cfg, model_cfg.charset) if run.main else {}
+    own = load_own(cfg.own_dirs)
+    sampler = CropSampler(cfg, run.rank, model_cfg.charset, own)
+    real_count, own_count = (sum(len(g) for g in groups) for groups in (sampler.real_by_source, sampler.own_by_set))
+    print(f"training crops: {len(sampler.synth)} synthetic, {real_count} real, {own_count} of your own")
+    val_sets = validation_sets(cfg, model_cfg.charset, own) if run.main else {}
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     while not run.done:
         images, texts = sampler.batch()

@@ -142,14 +142,15 @@ def _read_gray(path: str) -> np.ndarray:
 class SceneSampler:
     """Random scale + crop to ``size`` (biased towards text), photometric degradation, targets."""
 
-    def __init__(self, cfg: SegTrainConfig, rank: int) -> None:
+    def __init__(self, cfg: SegTrainConfig, rank: int, own: list[OwnSet] | None = None) -> None:
+        """``own``: your sets, loaded once by the caller (by default read from ``cfg.own_dirs``)."""
         self.cfg = cfg
         self.rng = np.random.default_rng((cfg.seed, rank, int(time.time())))
         self.synth = [i for folder in cfg.synth_dirs for i in synthetic_items(folder)]
         self.real = real_items(cfg.data_root) if cfg.data_root else []
         self.real_by_source = by_source(self.real, lambda item: item.annotation.source)
-        own = [scene_items(s.split(TRAIN), s.fmt) for s in own_scene_sets(cfg.own_dirs)]
-        self.own_by_set = [items for items in own if items]
+        own = own_scene_sets(cfg.own_dirs) if own is None else own
+        self.own_by_set = [items for items in (scene_items(s.split(TRAIN), s.fmt) for s in own) if items]
 
     def _load(self, item: Item) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         ann = item.annotation
@@ -383,12 +384,13 @@ def train_segmenter(cfg: SegTrainConfig) -> Path:
         "TextSegNet",
         cfg.init,
     )
-    sampler = SceneSampler(cfg, run.rank)
-    own = sum(len(items) for items in sampler.own_by_set)
-    print(f"training images: {len(sampler.synth)} synthetic, {len(sampler.real)} real, {own} of your own")
+    own_sets = own_scene_sets(cfg.own_dirs)
+    sampler = SceneSampler(cfg, run.rank, own_sets)
+    own_count = sum(len(items) for items in sampler.own_by_set)
+    print(f"training images: {len(sampler.synth)} synthetic, {len(sampler.real)} real, {own_count} of your own")
     val = synthetic_validation(cfg.val_images, seed=TUNING_SEED) if run.main else []
     # your own held-out images with words (a set without them, such as FUNSD's masks, is not scored)
-    own_val = {o.name: [a for a in o.split(VAL) if a.words] for o in own_scene_sets(cfg.own_dirs)} if run.main else {}
+    own_val = {o.name: [a for a in o.split(VAL) if a.words] for o in own_sets} if run.main else {}
     own_val = {name: held_out for name, held_out in own_val.items() if held_out}
 
     def validation(model: TextSegNet) -> dict[str, float]:

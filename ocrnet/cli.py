@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,6 +23,7 @@ app.add_typer(data_app, name="data")
 train_app = typer.Typer(help="Train the models.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 console = Console()
+C = TypeVar("C")
 
 
 def _split(value: str) -> list[str]:
@@ -447,6 +448,14 @@ OWN_HELP = (
 )
 
 
+def _run_config(config_class: type[C], options: dict[str, Any]) -> C:
+    """A training config from a ``train`` command's options, each under its config name (``--synth``
+    fills ``synth_dirs``, ``--own`` ``own_dirs``); an option left unset (None) takes the config's default."""
+    names = {"synth": "synth_dirs", "own": "own_dirs"}
+    given = {names.get(k, k): list(v) if isinstance(v, list) else v for k, v in options.items() if v is not None}
+    return config_class(**given)
+
+
 @train_app.command("rec")
 def train_rec(
     out: Path = typer.Option(Path("runs/rec"), help="Run folder: checkpoints, log.jsonl, curves.png."),
@@ -483,30 +492,10 @@ def train_rec(
     init: Path | None = typer.Option(None, help="Start from these weights when there is nothing to resume."),
 ) -> None:
     """Train the CRNN recogniser; launch with torchrun for several GPUs."""
+    options = dict(locals())
     from ocrnet.train.rec import RecTrainConfig, train_recognizer
 
-    cfg = RecTrainConfig(
-        out=out,
-        synth_dirs=list(synth),
-        data_root=data_root,
-        own_dirs=list(own),
-        own_share=own_share,
-        add_chars=add_chars,
-        steps=steps,
-        batch=batch,
-        lr=lr,
-        val_every=val_every,
-        width=width,
-        hidden=hidden,
-        stride=stride,
-        guide=guide,
-        real_share=real_share,
-        fresh_share=fresh_share,
-        threads=threads,
-        amp=amp,
-        resume=resume,
-        init=init,
-    )
+    cfg = _run_config(RecTrainConfig, options)
     console.print(f"best weights: {train_recognizer(cfg)}")
 
 
@@ -551,32 +540,10 @@ def train_seg(
     init: Path | None = typer.Option(None, help="Start from these weights when there is nothing to resume."),
 ) -> None:
     """Train TextSegNet; launch with torchrun for several GPUs."""
+    options = dict(locals())
     from ocrnet.train.seg import SegTrainConfig, train_segmenter
 
-    cfg = SegTrainConfig(
-        out=out,
-        synth_dirs=list(synth),
-        data_root=data_root,
-        own_dirs=list(own),
-        own_share=own_share,
-        steps=steps,
-        batch=batch,
-        size=size,
-        lr=lr,
-        real_share=real_share,
-        val_every=val_every,
-        val_images=val_images,
-        threads=threads,
-        amp=amp,
-        resume=resume,
-        skip_channels=skip_channels,
-        refine_channels=refine_channels,
-        refine_context=refine_context,
-        train_only=list(train_only),
-        init=init,
-    )
-    if smear_share is not None:
-        cfg.smear_share = smear_share
+    cfg = _run_config(SegTrainConfig, options)
     console.print(f"best weights: {train_segmenter(cfg)}")
 
 

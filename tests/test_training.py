@@ -240,3 +240,19 @@ def test_add_chars_grows_the_charset_keeping_every_earlier_class(tmp_path, capsy
     grown, before = checkpoint["state_dict"]["classifier.weight"].float(), start.state_dict()["classifier.weight"]
     assert grown.shape[0] == before.shape[0] + 2
     assert (grown[: before.shape[0]] - before.half().float()).abs().max() < 1e-3
+
+
+@pytest.mark.parametrize(("command", "config_class"), [("train_rec", RecTrainConfig), ("train_seg", SegTrainConfig)])
+def test_every_train_option_reaches_the_config(command, config_class, tmp_path):
+    import dataclasses
+    import inspect
+
+    from ocrnet import cli
+
+    options = {name: None for name in inspect.signature(getattr(cli, command)).parameters}
+    options |= {"out": tmp_path, "synth": [tmp_path / "a"], "own": [], "steps": 7, "threads": None}
+    cfg = cli._run_config(config_class, options)  # a command option the config lacks raises TypeError here
+    assert (cfg.out, cfg.synth_dirs, cfg.own_dirs, cfg.steps) == (tmp_path, [tmp_path / "a"], [], 7)
+    defaults = config_class(out=tmp_path)
+    untouched = {f.name for f in dataclasses.fields(config_class)} - {"out", "synth_dirs", "own_dirs", "steps"}
+    assert all(getattr(cfg, name) == getattr(defaults, name) for name in untouched)  # unset: the default

@@ -8,6 +8,7 @@ import json
 import math
 import os
 from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,6 +20,28 @@ from torch import nn
 from ocrnet.runtime import native_bf16
 
 T = TypeVar("T")
+
+
+@dataclass
+class RunConfig:
+    """What every training run takes, whatever it trains: where it writes, what it learns from, its
+    schedule and its machine. Each task's config adds its own fields and defaults."""
+
+    out: Path
+    synth_dirs: list[Path] = field(default_factory=list)
+    data_root: Path | None = None
+    own_dirs: list[Path] = field(default_factory=list)  # your own sets, any format the readers know
+    own_share: float = 0.5  # share of a batch from them, when there are any
+    steps: int = 6000
+    batch: int = 8
+    lr: float = 2e-3
+    real_share: float = 0.25
+    val_every: int = 500
+    threads: int | None = None
+    seed: int = 0
+    amp: bool = True
+    resume: bool = True
+    init: Path | None = None  # weights to start from when there is no run to resume
 
 
 def setup_device(threads: int | None = None) -> tuple[torch.device, int, int]:
@@ -130,15 +153,13 @@ def save_training_state(
     companion: nn.Module | None = None,
 ) -> None:
     """Everything a run needs to resume, written to a temporary file first so a kill mid-write loses nothing."""
-    import dataclasses
-
     payload = {
         "model": unwrap(model).state_dict(),
         "companion": unwrap(companion).state_dict() if companion is not None else None,
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),
         "step": step,
-        "config": dataclasses.asdict(config),
+        "config": asdict(config),
         "extra": extra,
     }
     tmp = path.with_suffix(".tmp")
@@ -213,33 +234,28 @@ class TrainingRun:
         self,
         model: nn.Module,
         model_config: Any,
-        out: Path,
-        steps: int,
-        lr: float,
+        cfg: RunConfig,
         warmup: int,
-        threads: int | None,
-        seed: int,
-        resume: bool,
         title: str,
-        init: Path | None = None,
         companion: nn.Module | None = None,
     ) -> None:
         """``companion``: a module trained beside the model (a guiding decoder, say), kept in the
         resume state but not in the inference checkpoint."""
         from tqdm import tqdm
 
-        self.device, self.rank, self.world = setup_device(threads)
-        torch.manual_seed(seed + self.rank)
+        out, steps, init = cfg.out, cfg.steps, cfg.init
+        self.device, self.rank, self.world = setup_device(cfg.threads)
+        torch.manual_seed(cfg.seed + self.rank)
         out.mkdir(parents=True, exist_ok=True)
         self.out, self.steps, self.title, self.model_config = out, steps, title, model_config
         model = model.to(self.device)
         companion = companion.to(self.device) if companion is not None else None
         parameters = [*model.parameters(), *(companion.parameters() if companion is not None else [])]
-        self.optimizer = torch.optim.AdamW(parameters, lr=lr, weight_decay=1e-4)
+        self.optimizer = torch.optim.AdamW(parameters, lr=cfg.lr, weight_decay=1e-4)
         self.scheduler = warmup_cosine(self.optimizer, min(warmup, steps // 10 + 1), steps)
         self.last = out / "last.pt"
         self.step, extra = 0, {}
-        if resume and self.last.is_file():
+        if cfg.resume and self.last.is_file():
             self.step, extra = load_training_state(self.last, model, self.optimizer, self.scheduler, companion)
             print(f"resumed from {self.last} at step {self.step}")
         elif init is not None:  # start from earlier weights (the shipped fp16 ones, say), fresh schedule

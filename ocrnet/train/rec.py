@@ -4,7 +4,7 @@ your own (``--own``)."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,19 +22,15 @@ from ocrnet.models.checkpoint import read_checkpoint
 from ocrnet.models.guide import AttentionGuide
 from ocrnet.models.recognizer import CRNN, CRNNConfig
 from ocrnet.predict.recognition import Recognizer
-from ocrnet.train.common import TrainingRun, autocast, by_source
+from ocrnet.train.common import RunConfig, TrainingRun, autocast, by_source
 from ocrnet.types import CropSample
 
 
 @dataclass
-class RecTrainConfig:
-    """Everything ``ocrnet train rec`` takes; saved in checkpoints so a run resumes as it started."""
+class RecTrainConfig(RunConfig):
+    """Everything ``ocrnet train rec`` takes: the shared run settings with the reader's defaults,
+    and the reader's own."""
 
-    out: Path
-    synth_dirs: list[Path] = field(default_factory=list)
-    data_root: Path | None = None
-    own_dirs: list[Path] = field(default_factory=list)  # your own crop or image sets, any known format
-    own_share: float = 0.5  # share of a batch from them, when there are any
     add_chars: str = ""  # characters your labels need beyond the charset (their outputs start fresh)
     steps: int = 30000
     batch: int = 64
@@ -50,11 +46,6 @@ class RecTrainConfig:
     hidden: int | None = None
     stride: int | None = None
     guide: float = 0.0  # weight of the attention decoder's loss guiding the features (0: CTC alone)
-    threads: int | None = None
-    seed: int = 0
-    amp: bool = True
-    resume: bool = True
-    init: Path | None = None  # weights to start from when there is no run to resume
 
 
 class CropSampler:
@@ -177,20 +168,7 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
     model_cfg = CRNNConfig(**model_settings(cfg))
     model = CRNN(model_cfg)
     guide = AttentionGuide(model.feature_channels, model_cfg.num_classes) if cfg.guide > 0 else None
-    run = TrainingRun(
-        model,
-        model_cfg,
-        cfg.out,
-        cfg.steps,
-        cfg.lr,
-        1000,
-        cfg.threads,
-        cfg.seed,
-        cfg.resume,
-        "recogniser",
-        cfg.init,
-        guide,
-    )
+    run = TrainingRun(model, model_cfg, cfg, warmup=1000, title="recogniser", companion=guide)
     own = load_own(cfg.own_dirs)
     sampler = CropSampler(cfg, run.rank, model_cfg.charset, own)
     real_count, own_count = (sum(len(g) for g in groups) for groups in (sampler.real_by_source, sampler.own_by_set))

@@ -31,7 +31,7 @@ from ocrnet.io import ImageLoadError, load_image, read_jsonl
 from ocrnet.models.checkpoint import read_checkpoint
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig
 from ocrnet.predict.segmentation import Segmenter
-from ocrnet.train.common import TrainingRun, autocast, by_source, freeze_all_but, frozen_in_eval
+from ocrnet.train.common import RunConfig, TrainingRun, autocast, by_source, freeze_all_but, frozen_in_eval
 from ocrnet.train.targets import make_targets
 from ocrnet.types import CLASS_ID, IGNORE_INDEX, Annotation, Word
 
@@ -47,32 +47,18 @@ SMEAR_PER_HEIGHT = (0.5, 2.5)
 
 
 @dataclass
-class SegTrainConfig:
-    """Everything ``ocrnet train seg`` takes; saved in checkpoints so a run resumes as it started."""
+class SegTrainConfig(RunConfig):
+    """Everything ``ocrnet train seg`` takes: the shared run settings (their defaults are the
+    segmenter's) and the segmenter's own."""
 
-    out: Path
-    synth_dirs: list[Path] = field(default_factory=list)
-    data_root: Path | None = None
-    own_dirs: list[Path] = field(default_factory=list)  # your own image sets with boxes, any known format
-    own_share: float = 0.5  # share of a batch from them, when there are any
     skip_channels: int = 16  # TextSegNet's half-resolution stroke branch (0: off)
     refine_channels: int = 16  # TextSegNet's full-resolution stroke refiner (0: off)
     refine_context: int = 0  # window of the refiner's local ink and paper colours (0: off)
     # train only the parameters under these module names (e.g. "stroke_refiner"), the rest frozen
     train_only: list[str] = field(default_factory=list)
-    steps: int = 6000
-    batch: int = 8
     size: int = 320
-    lr: float = 2e-3
-    real_share: float = 0.25
     smear_share: float = SMEAR_SHARE
-    val_every: int = 500
     val_images: int = 100
-    threads: int | None = None
-    seed: int = 0
-    amp: bool = True
-    resume: bool = True
-    init: Path | None = None  # weights to start from when there is no run to resume
 
 
 @dataclass
@@ -371,19 +357,7 @@ def train_segmenter(cfg: SegTrainConfig) -> Path:
     model_cfg = TextSegNetConfig(**{**earlier, **{k: earlier.get(k) or v for k, v in branches.items()}})
     model = TextSegNet(model_cfg)
     freeze_all_but(model, cfg.train_only)
-    run = TrainingRun(
-        model,
-        model_cfg,
-        cfg.out,
-        cfg.steps,
-        cfg.lr,
-        500,
-        cfg.threads,
-        cfg.seed,
-        cfg.resume,
-        "TextSegNet",
-        cfg.init,
-    )
+    run = TrainingRun(model, model_cfg, cfg, warmup=500, title="TextSegNet")
     own_sets = own_scene_sets(cfg.own_dirs)
     sampler = SceneSampler(cfg, run.rank, own_sets)
     own_count = sum(len(items) for items in sampler.own_by_set)

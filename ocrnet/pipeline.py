@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -260,7 +261,7 @@ def plates(result: PageResult) -> list[dict]:
 _DEFAULT: Pipeline | None = None
 
 
-def read(source: ImageSource, **kwargs) -> PageResult:
+def read(source: ImageSource, **kwargs: Any) -> PageResult:
     """Read one image (path, bytes, numpy array or PIL image) with the shipped default models."""
     global _DEFAULT
     if kwargs:

@@ -8,6 +8,7 @@ import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -89,7 +90,7 @@ class Recognizer:
         self.lexicon = lexicon
 
     @classmethod
-    def default(cls, **kwargs) -> Recognizer:
+    def default(cls, **kwargs: Any) -> Recognizer:
         """The shipped recogniser with the calibration fitted for it."""
         from ocrnet.models.recognizer import DEFAULT_WEIGHTS
 
@@ -103,7 +104,7 @@ class Recognizer:
         return reader
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, **kwargs) -> Recognizer:
+    def from_checkpoint(cls, path: str | Path, **kwargs: Any) -> Recognizer:
         """A recogniser from a checkpoint, with its calibration and (unless told) the lexicon."""
         kwargs.setdefault("lexicon", Lexicon.default())
         model, extra = build_model(path, CRNN, CRNNConfig)

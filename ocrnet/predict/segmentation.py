@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -106,7 +107,7 @@ class Segmenter:
         )
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, **kwargs) -> Segmenter:
+    def from_checkpoint(cls, path: str | Path, **kwargs: Any) -> Segmenter:
         """A segmenter around the TextSegNet a checkpoint describes."""
         return cls(build_model(path, TextSegNet, TextSegNetConfig)[0], **kwargs)
 

@@ -14,7 +14,16 @@ from typing import Literal
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, read_jsonl, save_image, write_text
+from ocrnet.io import (
+    ImageLoadError,
+    append_jsonl,
+    iter_image_files,
+    load_image,
+    read_jsonl,
+    save_image,
+    start_jsonl,
+    write_text,
+)
 from ocrnet.orientation import settled
 from ocrnet.outputs import erase_text, overlay, to_markdown, word_mask_records
 from ocrnet.pdf import DEFAULT_DPI, PDF_SUFFIXES, PdfPages, is_pdf, page_name
@@ -129,13 +138,15 @@ def run_batch(
     dpi: float = DEFAULT_DPI,
 ) -> BatchReport:
     """Read every input with a progress bar; a bad file or PDF page is reported and skipped, never
-    fatal, and with ``resume`` the images, pages and videos already in the JSON output are not read
-    again."""
+    fatal. With ``resume`` the images, pages and videos already in the JSON output are not read
+    again and searchable PDFs already written are kept; without it every output starts afresh."""
     finished: set[str] = set()
     if resume and outputs.json and outputs.json.exists():
         records = read_jsonl(outputs.json)
         finished = {r["image"] for r in records if "image" in r} | {r["video"] for r in records if r.get("done")}
-    batch = _Batch(pipeline, outputs, mode, echo, finished)
+    elif outputs.json:
+        start_jsonl(outputs.json)
+    batch = _Batch(pipeline, outputs, mode, echo, finished, resume)
     paths = expand_inputs(inputs)
     used: dict[str, int] = {}
     columns = (TextColumn("read"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -165,6 +176,7 @@ class _Batch:
     mode: str
     echo: Callable[[str], None]
     finished: set[str]
+    resume: bool  # a searchable PDF already written is kept (else every output is written afresh)
     report: BatchReport = field(default_factory=BatchReport)
 
     def pages(self, path: Path, stem: str, dpi: float) -> Outcome:
@@ -172,8 +184,9 @@ class _Batch:
         is reported and the rest go on."""
         outcome: Outcome = "skipped"
         target = self.outputs.searchable / f"{stem}.pdf" if self.outputs.searchable else None
-        # a searchable PDF not yet written needs every page, those done before (--resume) included
-        with SearchablePdf(target, dpi) if target and not target.exists() else nullcontext() as searchable:
+        # a searchable PDF to write needs every page, those done before (--resume) included
+        write_pdf = target is not None and not (self.resume and target.exists())
+        with SearchablePdf(target, dpi) if write_pdf else nullcontext() as searchable:
             for name, page_stem, load in pages(path, stem, dpi):
                 done_before = name in self.finished
                 if done_before and searchable is None:

@@ -131,7 +131,9 @@ def read(
     dpi: float = typer.Option(
         200.0, help="PDF: pages are rendered at this resolution; --searchable: image pixels per inch of page."
     ),
-    resume: bool = typer.Option(False, help="Skip inputs already in the --json file."),
+    resume: bool = typer.Option(
+        False, help="Skip inputs already in the --json file and add to it (else it starts afresh)."
+    ),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
     rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
     plate_weights: Path | None = typer.Option(None, help="Plate reader (default: the word reader, no dictionary)."),
@@ -217,11 +219,13 @@ def segment(
     from rich.progress import track
 
     from ocrnet.batch import expand_inputs, pages, unique_stem
-    from ocrnet.io import ImageLoadError
+    from ocrnet.io import ImageLoadError, start_jsonl
     from ocrnet.outputs import write_segmentation
     from ocrnet.video import is_video
 
     segmenter = _segmenter(seg_weights, stroke_edges, max_side=max_side, min_long_side=min_long_side)
+    if json_out:
+        start_jsonl(json_out)
     failed, used, done = [], {}, 0
     for path in track(expand_inputs(images), description="segment", console=console):
         if is_video(path):
@@ -257,10 +261,12 @@ def recognize(
     """Recognise cropped words or lines, batched."""
     from rich.progress import track
 
-    from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image
+    from ocrnet.io import ImageLoadError, append_jsonl, iter_image_files, load_image, start_jsonl
 
     recognizer = _recognizer(rec_weights, lexicon, beam=beam, batch_size=batch_size)
     paths = list(iter_image_files(crops))
+    if json_out:
+        start_jsonl(json_out)
     failed = []
     for start in track(range(0, len(paths), batch_size), description="recognize", console=console):
         chunk, images = [], []

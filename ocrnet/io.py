@@ -153,6 +153,14 @@ def write_text(path: str | os.PathLike, text: str) -> None:
     _atomic_write(Path(path), lambda handle: handle.write(text.encode("utf-8")))
 
 
+def start_jsonl(path: str | os.PathLike) -> None:
+    """An empty JSON-lines file (its folder made): a run's records then stand alone, not after an
+    earlier run's (records are appended one by one as they are finished)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("", encoding="utf-8")
+
+
 def append_jsonl(path: str | os.PathLike, record: dict[str, Any]) -> None:
     """Append one JSON line and flush it, so an interrupted batch keeps every finished record."""
     target = Path(path)

@@ -63,6 +63,8 @@ def test_batch_writes_outputs_reports_bad_files_and_resumes(tmp_path):
         assert (tmp_path / path).is_file()
     again = run_batch(make_pipeline(sample), [tmp_path / "in"], outputs, resume=True)
     assert again.skipped == 1 and again.done == 0
+    anew = run_batch(make_pipeline(sample), [tmp_path / "in"], outputs)
+    assert anew.done == 1 and len((tmp_path / "o.jsonl").read_text().splitlines()) == 1  # not after the last run's
 
 
 def test_batch_reads_each_page_reports_bad_pdfs_and_resumes_by_page(tmp_path, write_pdf):

@@ -61,3 +61,6 @@ def test_resume_completes_a_searchable_pdf_without_reading_twice_into_json(tmp_p
     assert len(pdfium.PdfDocument(tmp_path / "pdf" / "doc.pdf")) == 2  # both pages in the PDF
     done = run_batch(make_pipeline(sample), [tmp_path / "doc.pdf"], outputs, resume=True, dpi=72)
     assert done.skipped == 1  # the PDF is there and every page done: nothing read
+    (tmp_path / "pdf" / "doc.pdf").write_bytes(b"stale")
+    anew = run_batch(make_pipeline(sample), [tmp_path / "doc.pdf"], outputs, dpi=72)
+    assert anew.done == 1 and len(pdfium.PdfDocument(tmp_path / "pdf" / "doc.pdf")) == 2  # written afresh

@@ -244,34 +244,39 @@ def test_backend_chosen_by_environment(monkeypatch):
     assert fast_runner("torch", *args) is None  # an explicit choice wins
 
 
-def test_width_batches_keep_similar_widths_together_and_lose_no_crop():
-    from ocrnet.predict.recognition import width_batches
+def test_width_batches_group_crops_by_padded_width_and_lose_no_crop():
+    from ocrnet.predict.recognition import padded_widths, width_batches
 
-    widths = [512, 64, 70, 130, 64, 500, 120, 260]
-    batches = width_batches(widths, batch_size=3, spread=2.0)
-    assert sorted(i for batch in batches for i in batch) == list(range(len(widths)))
-    for batch in batches:
-        assert len(batch) <= 3
-        assert max(widths[i] for i in batch) <= 2.0 * min(widths[i] for i in batch)
-    # the short words are not padded to the long lines' width
-    assert [widths[i] for i in batches[0]] == [64, 64, 70]
-    assert width_batches([], 64, 2.0) == []
+    series = padded_widths(1.25, 512)
+    assert series[0] == 16 and series[-1] == 512
+    assert all(b <= max(a * 1.25 + 4, a + 4) for a, b in zip(series, series[1:], strict=False))
+    widths = [512, 64, 72, 132, 64, 500, 120, 260]
+    batches = width_batches(widths, series, batch_size=2)
+    assert sorted(i for _, batch in batches for i in batch) == list(range(len(widths)))
+    for padded, batch in batches:
+        assert len(batch) <= 2
+        assert all(widths[i] <= padded <= 1.25 * widths[i] + 4 for i in batch)
+    # the short words are not padded to the long lines' width, and a full batch is split
+    assert [[widths[i] for i in batch] for _, batch in batches[:2]] == [[64, 64], [72]]
+    assert width_batches([], series, 64) == []
 
 
-def test_padding_does_not_change_what_a_batched_crop_reads():
-    """A crop reads the same alone or batched with much wider ones, once batches are by width."""
+def test_a_crop_reads_the_same_alone_or_batched_with_others():
+    """Each crop is padded by its own width alone, so its company in a batch (wider or narrower
+    crops, many or none) changes nothing in what it reads."""
     import numpy as np
 
     from ocrnet.predict.recognition import Recognizer
 
     model = tiny_crnn()
     rng = np.random.default_rng(1)
-    short = (rng.random((32, 64, 3)) * 255).astype(np.uint8)
-    long = (rng.random((32, 480, 3)) * 255).astype(np.uint8)
+    crops = [(rng.random((32, width, 3)) * 255).astype(np.uint8) for width in (64, 74, 70, 480, 30)]
     recognizer = Recognizer(model, backend="torch")
-    alone = recognizer.probabilities([short])[0]
-    together = recognizer.probabilities([long, short, long])[1]
-    assert np.allclose(alone, together, atol=1e-5)
+    alone = recognizer.probabilities(crops[:1])[0]
+    for company in (crops[:2], crops[:3], crops, crops[::-1]):
+        position = next(i for i, crop in enumerate(company) if crop is crops[0])
+        together = recognizer.probabilities(company)[position]
+        assert np.allclose(alone, together, atol=1e-5)
 
 
 def test_onnx_cache_key_tells_apart_strides_with_the_same_weights():

@@ -46,10 +46,11 @@ def rec_width(height: int, width: int, target_height: int = 32, max_width: int =
     return int(np.clip(scaled, 16, max_width))
 
 
-def rec_batch(images: list[np.ndarray], target_height: int = 32, max_width: int = 512) -> torch.Tensor:
-    """Resize crops to one height, keep their proportions, pad on the right to the widest."""
+def rec_batch(images: list[np.ndarray], target_height: int = 32, max_width: int = 512, pad_to: int = 0) -> torch.Tensor:
+    """Resize crops to one height, keep their proportions, pad on the right to the widest (or to
+    ``pad_to`` where that is wider)."""
     widths = [rec_width(im.shape[0], im.shape[1], target_height, max_width) for im in images]
-    batch = np.zeros((len(images), 3, target_height, max(widths)), np.float32)
+    batch = np.zeros((len(images), 3, target_height, max(max(widths), pad_to)), np.float32)
     for i, (image, width) in enumerate(zip(images, widths, strict=True)):
         resized = cv2.resize(
             image,

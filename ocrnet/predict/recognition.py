@@ -4,6 +4,7 @@ lettering) and turned (vertical or upside-down text)."""
 
 from __future__ import annotations
 
+import bisect
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ class Recognizer:
         model: CRNN | None = None,
         calibration: Sequence[float] | None = None,
         batch_size: int = 64,
-        width_spread: float = 2.0,
+        pad_ratio: float = 1.25,
         max_width: int = 512,
         beam: int = 0,
         turn_below: float = 0.3,
@@ -83,7 +84,8 @@ class Recognizer:
         )
         self.charset = self.model.config.charset
         self.calibration = calibration
-        self.batch_size, self.width_spread, self.max_width = batch_size, width_spread, max_width
+        self.batch_size, self.max_width = batch_size, max_width
+        self.pad_widths = padded_widths(pad_ratio, max_width)
         self.beam, self.turn_below = beam, turn_below
         self.stretch_below, self.stretch = stretch_below, stretch
         self.tall, self.margin = tall, margin
@@ -113,11 +115,13 @@ class Recognizer:
 
     @torch.inference_mode()
     def probabilities(self, crops: list[np.ndarray]) -> list[np.ndarray]:
-        """Per-crop (frames, classes) softmax, in batches of similar width (less padding)."""
+        """Per-crop (frames, classes) softmax. Each crop is padded to the next of a fixed series of
+        widths and read in a batch of crops padded alike: the BiLSTM reads the padding, so a crop
+        padded to whatever its batch's widest was would read differently alone and among others."""
         widths = [rec_width(c.shape[0], c.shape[1], 32, self.max_width) for c in crops]
         results: list[np.ndarray | None] = [None] * len(crops)
-        for idx in width_batches(widths, self.batch_size, self.width_spread):
-            batch = rec_batch([crops[i] for i in idx], 32, self.max_width)
+        for padded, idx in width_batches(widths, self.pad_widths, self.batch_size):
+            batch = rec_batch([crops[i] for i in idx], 32, self.max_width, padded)
             logits = (
                 torch.from_numpy(self.runner(batch.numpy())["logits"])
                 if self.runner is not None
@@ -222,18 +226,26 @@ class Recognizer:
         return reading, view % len(views)
 
 
-def width_batches(widths: Sequence[int], batch_size: int, spread: float) -> list[list[int]]:
-    """Indices of ``widths`` in batches of similar width: narrowest first, a batch closes when full
-    or when the next crop is more than ``spread`` times its narrowest. Every crop is padded to its
-    batch's widest, so one long line among short words would otherwise triple the work (and the
-    padding, which the BiLSTM reads, is little seen in training)."""
-    order = sorted(range(len(widths)), key=lambda i: widths[i])
-    batches: list[list[int]] = []
-    for i in order:
-        if not batches or len(batches[-1]) >= batch_size or widths[i] > spread * widths[batches[-1][0]]:
-            batches.append([])
-        batches[-1].append(i)
-    return batches
+def padded_widths(ratio: float, max_width: int) -> list[int]:
+    """The widths crops are padded to: from 16 up to ``max_width``, each ``ratio`` times the last
+    (rounded up to a multiple of 4), so no crop is padded by more than that share of itself."""
+    series = [16]
+    while series[-1] < max_width:
+        series.append(min(max_width, max(series[-1] + 4, int(np.ceil(series[-1] * ratio / 4.0)) * 4)))
+    return series
+
+
+def width_batches(widths: Sequence[int], series: Sequence[int], batch_size: int) -> list[tuple[int, list[int]]]:
+    """Indices of ``widths`` grouped by the width of ``series`` each is padded to (the first at
+    least as wide), at most ``batch_size`` a batch, narrowest first: (padded width, indices)."""
+    groups: dict[int, list[int]] = {}
+    for i in sorted(range(len(widths)), key=lambda i: widths[i]):
+        groups.setdefault(series[bisect.bisect_left(series, widths[i])], []).append(i)
+    return [
+        (padded, members[start : start + batch_size])
+        for padded, members in groups.items()
+        for start in range(0, len(members), batch_size)
+    ]
 
 
 def _stretched(crop: np.ndarray, factor: float) -> np.ndarray:

@@ -288,6 +288,7 @@ def recognize(
 
 
 TURN_HELP = "Turn every image (and its truth) this many quarter turns counter-clockwise first: pages given sideways."
+OWN_SPLIT_HELP = "PATH is a folder of your own: split as train --own splits it (val: one item in ten)."
 FORMAT_HELP = "icdar2015, icdar2013, words, plates, sroie, synth (scenes) or synth-words (crops)."
 
 
@@ -305,6 +306,7 @@ def eval_command(
     fmt: str = typer.Option(..., "--format", help=FORMAT_HELP),
     engine: str = typer.Option("ocrnet", help="Engine: ocrnet, tesseract, ppocrv4, ppocrv6, easyocr."),
     split: str = typer.Option("val", help="val (held out from training), train or all."),
+    own: bool = typer.Option(False, "--own", help=OWN_SPLIT_HELP),
     limit: int | None = typer.Option(None, help="Only the first N items."),
     synth_count: int = typer.Option(500, help="Images (synth) or crops (synth-words) in the synthetic validation set."),
     out: Path | None = typer.Option(None, help="Folder for report.json and predictions.jsonl."),
@@ -322,7 +324,7 @@ def eval_command(
         raise typer.BadParameter("give the data set folder")
     _check_turn(fmt, turn)
     try:
-        report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count, turn)
+        report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count, turn, own)
     except ValueError as exc:  # nothing to score in that folder and split
         raise typer.BadParameter(str(exc)) from exc
     if out:
@@ -336,6 +338,7 @@ def compare(
     engines: str = typer.Option("ocrnet,tesseract,ppocrv4,ppocrv6,easyocr", help="Comma-separated engines."),
     fmt: str = typer.Option(..., "--format", help=FORMAT_HELP),
     split: str = typer.Option("val", help="val, train or all."),
+    own: bool = typer.Option(False, "--own", help=OWN_SPLIT_HELP),
     limit: int | None = typer.Option(None, help="Only the first N items."),
     out: Path = typer.Option(Path("out/compare"), help="Folder for table.md, chart.png and per-engine reports."),
     turn: int = typer.Option(0, min=0, max=3, help=TURN_HELP),
@@ -345,7 +348,7 @@ def compare(
 
     _check_turn(fmt, turn)
     try:
-        table, _ = run_compare(_split(engines), fmt, path, out, split, limit, turn=turn)
+        table, _ = run_compare(_split(engines), fmt, path, out, split, limit, turn=turn, own=own)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     console.print(table)
@@ -358,20 +361,30 @@ def tune_db_command(
     images: int = typer.Option(100, help="Synthetic tuning images (seed 1001, not the validation set)."),
     data: Path | None = typer.Option(None, help="Also a real set with boxes; only its training split is used."),
     fmt: str = typer.Option("auto", "--format", help="Format of --data (icdar2013, icdar2015, plates, sroie)."),
+    own: bool = typer.Option(
+        False, "--own", help="--data is a folder of your own: its training part is what train --own trains on."
+    ),
     top: int = typer.Option(5, help="How many of the best settings to print."),
 ) -> None:
     """Find the DB thresholds that detect best (mean H-mean over a synthetic tuning set, kept apart
     from the validation set, and the training split of --data); print the best settings."""
     from ocrnet.data.formats import load_dataset
-    from ocrnet.data.splits import TRAIN, scene_split
+    from ocrnet.data.own import own_split
+    from ocrnet.data.splits import TRAIN, scene_split, select
     from ocrnet.eval.tune import tune_db
     from ocrnet.train.seg import TUNING_SEED, synthetic_validation
+    from ocrnet.types import Annotation
 
-    segmenter = _segmenter(seg_weights)
-    sets = {"synthetic": synthetic_validation(images, seed=TUNING_SEED)}
+    real = {}
     if data is not None:
         annotations = load_dataset(data, fmt)
-        sets[data.name] = [a for i, a in enumerate(annotations) if scene_split(a, i) == TRAIN]
+        if annotations and not isinstance(annotations[0], Annotation):
+            raise typer.BadParameter(f"{data}: tune-db needs images with boxes, not crops")
+        real[data.name] = select(annotations, TRAIN, own_split if own else scene_split)
+        if not real[data.name]:
+            raise typer.BadParameter(f"{data}: no images with boxes in its training split")
+    segmenter = _segmenter(seg_weights)
+    sets = {"synthetic": synthetic_validation(images, seed=TUNING_SEED), **real}
     for params, scores, mean in tune_db(segmenter, sets)[:top]:
         per_set = ", ".join(
             f"{name} P={s['precision']:.3f} R={s['recall']:.3f} H={s['hmean']:.3f}" for name, s in scores.items()

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from typer.testing import CliRunner
 
 from ocrnet.cli import app
@@ -134,3 +136,32 @@ def test_segment_draws_pictures_writes_maps_and_reads_pdfs(tmp_path, write_pdf):
     assert all({"polygon", "score", "class"} <= set(p) for p in polygons)
     runner.invoke(app, args)
     assert len((tmp_path / "s.jsonl").read_text().splitlines()) == 4  # a second run writes the file afresh
+
+
+def test_tune_db_on_a_folder_of_your_own_uses_its_training_part(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from ocrnet.eval import tune
+
+    tuned_on = []
+    real_tune = tune.tune_db
+    monkeypatch.setattr(tune, "tune_db", lambda seg, sets: tuned_on.append(sets) or real_tune(seg, sets))
+
+    seg, _ = _tiny_weights(tmp_path)
+    mine = tmp_path / "mine"
+    (mine / "images").mkdir(parents=True)
+    (mine / "gt").mkdir()
+    for i in (1, 2, 3):  # item 0 (img_1) is held out; the built-in ICDAR 2015 rule would hold out img_2
+        Image.new("RGB", (64, 32), "white").save(mine / "images" / f"img_{i}.png")
+        (mine / "gt" / f"gt_img_{i}.txt").write_text("4,4,40,4,40,20,4,20,word\n")
+    options = ["tune-db", "--seg-weights", str(seg), "--images", "1", "--top", "1", "--data", str(mine)]
+    result = runner.invoke(app, [*options, "--own"])
+    assert result.exit_code == 0, result.output
+    assert "mine P=" in result.output
+    assert [Path(a.image_path).stem for a in tuned_on[0]["mine"]] == ["img_2", "img_3"]
+    crops = tmp_path / "crops"
+    (crops / "IMG").mkdir(parents=True)
+    Image.new("RGB", (8, 8)).save(crops / "IMG" / "1.jpg")
+    (crops / "labels.tsv").write_text("IMG/1.jpg\tHi\n")
+    result = runner.invoke(app, [*options[:-1], str(crops)])
+    assert result.exit_code != 0 and "not crops" in result.output

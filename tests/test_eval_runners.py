@@ -158,3 +158,22 @@ def test_synthetic_crop_eval_renders_the_fixed_validation_crops():
     assert report["crops"] == 3 and report["accuracy"] == 1.0
     assert [p["gt"] for p in predictions] == texts
     assert run_eval(EchoEngine(), "synth-words", None, synth_count=3)[0]["accuracy"] < 1.0
+
+
+def test_own_folder_is_scored_on_the_part_train_own_holds_out(tmp_path):
+    """A folder of your own is split as `train --own` splits it, not by the built-in sets' rules
+    (which would hold out none of a crop folder and half of an ICDAR 2015 one, trained on or not)."""
+    from ocrnet.data.own import load_own
+
+    root = tmp_path / "mine"
+    (root / "IMG").mkdir(parents=True)
+    labels = ["hello" if i % 10 == 0 else "other" for i in range(21)]
+    for i in range(len(labels)):
+        Image.new("RGB", (40, 16)).save(root / "IMG" / f"{i}.jpg")
+    (root / "labels.tsv").write_text("".join(f"IMG/{i}.jpg\t{t}\n" for i, t in enumerate(labels)))
+    with pytest.raises(ValueError, match="no words items in split 'val'"):
+        run_eval(EchoEngine(), "words", root)  # the built-in rule trains on every crop of an unknown set
+    held_out, _ = run_eval(EchoEngine(), "words", root, own=True)
+    trained, _ = run_eval(EchoEngine(), "words", root, split="train", own=True)
+    assert held_out["crops"] == len(load_own([root])[0].split("val")) == 3 and held_out["own"]
+    assert held_out["accuracy"] == 1.0 and trained["crops"] == 18 and trained["accuracy"] == 0.0

@@ -129,7 +129,7 @@ def test_own_sets_are_told_by_their_layout_and_named_apart(tmp_path):
         (folder / "labels.tsv").write_text("0.png\tOPEN\n")
     sets = load_own([tmp_path / "a" / "shop", tmp_path / "b" / "shop"])
     assert [(s.name, s.fmt, s.crops) for s in sets] == [("own_shop", "words", True), ("own_shop_2", "words", True)]
-    assert [own_split(i) for i in (0, 1, 9, 10)] == ["val", "train", "train", "val"]
+    assert [own_split(None, i) for i in (0, 1, 9, 10)] == ["val", "train", "train", "val"]
     (tmp_path / "loose").mkdir()
     with pytest.raises(ValueError, match="loose: not a layout"):
         load_own([tmp_path / "loose"])

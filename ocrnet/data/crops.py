@@ -128,7 +128,7 @@ def own_crops(sets: list[OwnSet], split: str, charset: str = DEFAULT_CHARSET) ->
                 f"{own.name}: {left_out} of {len(labels)} {split} labels hold characters the reader lacks "
                 f"({''.join(lacking)!r}) and are left out; train rec --add-chars adds them"
             )
-        for crop in crops_of(own.items, own.fmt, lambda _, index: own_split(index), split, charset):
+        for crop in crops_of(own.items, own.fmt, own_split, split, charset):
             crop.source = own.name
             out.append(crop)
     return out

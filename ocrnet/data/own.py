@@ -25,8 +25,9 @@ LAYOUTS = (
 )
 
 
-def own_split(index: int) -> str:
-    """``train`` or ``val`` for the ``index``-th item of one of your sets."""
+def own_split(_item: object, index: int) -> str:
+    """``train`` or ``val`` for the ``index``-th item of one of your sets (the item itself does
+    not matter; the signature is that of ``scene_split`` and ``crop_split``)."""
     return VAL if index % OWN_VAL_EVERY == 0 else TRAIN
 
 
@@ -46,7 +47,7 @@ class OwnSet:
 
     def split(self, which: str) -> list:
         """The items of ``which`` split (``train`` or ``val``)."""
-        return [item for index, item in enumerate(self.items) if own_split(index) == which]
+        return [item for index, item in enumerate(self.items) if own_split(item, index) == which]
 
 
 def load_own(folders: list[Path]) -> list[OwnSet]:

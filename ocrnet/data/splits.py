@@ -6,7 +6,9 @@ alone left the detector finding a quarter of their words even at IoU 0.1."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ocrnet.types import Annotation, CropSample
 
@@ -30,6 +32,11 @@ def scene_split(annotation: Annotation, index: int) -> str:
     if source == "plates":
         return VAL if index % 4 == 0 else TRAIN
     return TRAIN
+
+
+def select(items: list, split: str, decide: Callable[[Any, int], str]) -> list:
+    """The items ``decide`` (given an item and its index) puts in ``split``; all of them for ``all``."""
+    return items if split == "all" else [x for i, x in enumerate(items) if decide(x, i) == split]
 
 
 def crop_split(crop: CropSample, index: int) -> str:

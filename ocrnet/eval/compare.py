@@ -61,10 +61,12 @@ def compare(
     limit: int | None = None,
     reuse: Collection[str] = (),
     turn: int = 0,
+    own: bool = False,
 ) -> tuple[str, dict[str, dict[str, Any]]]:
     """Run each engine on the set and tabulate; an engine in ``reuse`` with a saved report under
     ``out`` made with the same ``turn`` is not run again (other engines' figures do not change when
-    only OCRNet does). ``turn``: real scene images (and truth) turned that many quarter turns first."""
+    only OCRNet does). ``turn``: real scene images (and truth) turned that many quarter turns first;
+    ``own``: the folder is one of your own (``run_eval``)."""
     reports: dict[str, dict[str, Any]] = {}
     skipped: dict[str, str] = {}
     for name in engines:
@@ -79,7 +81,7 @@ def compare(
         except EngineUnavailable as exc:
             skipped[name] = str(exc)
             continue
-        report, predictions = run_eval(engine, fmt, path, split, limit, turn=turn)
+        report, predictions = run_eval(engine, fmt, path, split, limit, turn=turn, own=own)
         save_report(report, predictions, out / name)
         reports[name] = report
     columns = HEADLINES[fmt]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from rich.progress import track
 from ocrnet.charset import normalize_36
 from ocrnet.data.crops import synthetic_crop_validation
 from ocrnet.data.formats import load_dataset
-from ocrnet.data.splits import VAL, crop_split, scene_split
+from ocrnet.data.own import own_split
+from ocrnet.data.splits import VAL, crop_split, scene_split, select
 from ocrnet.engines.base import Engine
 from ocrnet.eval.metrics import (
     bag_of_words_f1,
@@ -36,10 +36,6 @@ CROP_FORMATS = ("words", "synth-words")
 RENDERED_FORMATS = ("synth", "synth-words")
 #: Real images with words to find: the formats ``run_eval`` can turn.
 SCENE_FORMATS = ("icdar2015", "icdar2013", "plates", "sroie")
-
-
-def _select(items: list, split: str, decide: Callable[[Any, int], str]) -> list:
-    return items if split == "all" else [x for i, x in enumerate(items) if decide(x, i) == split]
 
 
 def _timed_read(engine: Engine, image: np.ndarray) -> tuple[list[Word], float]:
@@ -220,9 +216,11 @@ def run_eval(
     limit: int | None = None,
     synth_count: int = 500,
     turn: int = 0,
+    own: bool = False,
 ) -> tuple[dict[str, Any], list[dict]]:
     """The report and per-item predictions of one engine on one set, held-out split by default;
-    ``turn``: real scene images turned that many quarter turns counter-clockwise first."""
+    ``turn``: real scene images turned that many quarter turns counter-clockwise first; ``own``: the
+    folder is one of your own, split as ``train --own`` splits it (one item in ten held out)."""
     if turn % 4 and fmt not in SCENE_FORMATS:
         raise ValueError(f"turning applies to the real scene formats ({', '.join(SCENE_FORMATS)}), not {fmt}")
     predictions: list[dict] = []
@@ -231,16 +229,18 @@ def run_eval(
     elif fmt == "synth-words":
         report = eval_words(engine, synthetic_crop_validation(synth_count), predictions)
     elif fmt == "words":
-        crops = _select(load_dataset(path), split, crop_split)[:limit]
+        crops = select(load_dataset(path), split, own_split if own else crop_split)[:limit]
         _require_items(crops, fmt, path, split)
         report = eval_words(engine, crops, predictions)
     else:
         reader = {"icdar2015": "icdar2015", "icdar2013": "icdar2013", "plates": "plates", "sroie": "sroie"}[fmt]
-        annotations = _select(load_dataset(path, reader), split, scene_split)[:limit]
+        annotations = select(load_dataset(path, reader), split, own_split if own else scene_split)[:limit]
         _require_items(annotations, fmt, path, split)
         runner = {"plates": eval_plates, "sroie": eval_sroie}.get(fmt, eval_scenes)
         report = runner(engine, annotations, predictions, turn % 4)
     report.update({"engine": engine.name, "format": fmt, "path": str(path) if path else None, "split": split})
+    if own:
+        report["own"] = True
     if turn % 4:
         report["turned_degrees"] = 90 * (turn % 4)
     return report, predictions

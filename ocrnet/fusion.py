@@ -38,6 +38,7 @@ class FusedWord:
     word: Word
     mask: np.ndarray  # bool, the word's bounding box of the image
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 of ``mask`` in the image
+    rotation: int = 0  # degrees its crop was turned (counter-clockwise) before it read best
 
 
 def word_part(polygon: np.ndarray, span: np.ndarray) -> np.ndarray:
@@ -85,7 +86,9 @@ def split_at_spaces(
                 begin, end = 1.0 - end, 1.0 - begin
             out_polygons.append((word_part(polygon, frame.span(begin, end)), det))
             text = "".join(reading.text[i] for i in indices)
-            out_readings.append(Reading(text, reading.score, [reading.char_probs[i] for i in indices]))
+            out_readings.append(
+                Reading(text, reading.score, [reading.char_probs[i] for i in indices], reading.rotation)
+            )
     return out_polygons, out_readings
 
 
@@ -123,7 +126,7 @@ def fuse(
         if score < params.min_score:
             continue
         word = Word(polygon=polygon.tolist(), text=text, score=score, cls=vote_class(class_map[y0:y1, x0:x1], inside))
-        out.append(FusedWord(word, glyphs, (x0, y0, x1, y1)))
+        out.append(FusedWord(word, glyphs, (x0, y0, x1, y1), reading.rotation))
     return out
 
 

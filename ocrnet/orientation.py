@@ -1,8 +1,9 @@
 """Pages photographed or scanned sideways or upside down. Both networks learnt upright text: on a
 page turned a quarter the stroke head still finds the glyphs (it looks at strokes, close by) but
 the region head finds few words, and on one turned half round the words are found but read less
-well. So a page is tested when its words read less well than most: its longest words are read as
-they stand and turned half round; and when its words read poorly (fragments of sideways lines), or
+well. So a page is tested when its words read less well than most, or when most of its text was read
+from crops the reader itself turned half round: its longest words are read as they stand and
+turned half round; and when its words read poorly (fragments of sideways lines), or
 much of its ink lies outside the regions found, the longest regions of the page turned a quarter
 are read both ways as well (a second segmentation, so only then). The turn whose words
 read best is taken when it reads clearly better than the page as given, and reads enough text to
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ocrnet.fusion import FusedWord
 from ocrnet.postprocess.crops import reading_quad, rectify
 from ocrnet.predict.recognition import Reading, Recognizer
 from ocrnet.predict.segmentation import Segmenter, SegOutput
@@ -31,6 +33,9 @@ class OrientationParams:
     docs/reading.md)."""
 
     test_below: float = 0.85  # pages whose words read worse than this (mean score by length): half turn tested
+    # ... and pages with this share of their characters read from crops turned half round (a
+    # page upside down whose few words each read well turned, but in the wrong order)
+    turned_share: float = 0.5
     side_below: float = 0.6  # pages reading worse than this (sideways lines found as fragments): quarter turns tested
     # ... and pages with this share of their ink outside the regions and at least ``side_words``
     # words (a photo's one or two words among stroke-like edges need no test)
@@ -49,6 +54,13 @@ def reading_strength(words: Sequence[Word]) -> float:
     if not lengths.sum():
         return 0.0
     return float((np.array([w.score for w in words], np.float32) * lengths).sum() / lengths.sum())
+
+
+def half_turned_share(words: Sequence[FusedWord]) -> float:
+    """Share of a page's characters read from crops the reader turned half round (0 without words)."""
+    lengths = np.array([len(w.word.text) for w in words], np.float32)
+    turned = np.array([w.rotation == 180 for w in words], bool)
+    return float(lengths[turned].sum() / lengths.sum()) if lengths.sum() else 0.0
 
 
 def _evidence(readings: Sequence[Reading]) -> float:
@@ -94,12 +106,14 @@ def upright_turn(
     segmenter: Segmenter,
     recognizer: Recognizer,
     params: OrientationParams,
+    turned: float = 0.0,
 ) -> int:
     """The quarter turns that make the page upright, judged from its segmentation ``seg`` and the
-    ``words`` read on it as given, and, where its ink suggests it, from a segmentation of it turned a
-    quarter; 0 when no turn reads clearly better, or when the page gives no cause to test it."""
+    ``words`` read on it as given (``turned``: the share of their characters read from crops turned
+    half round), and, where its ink suggests it, from a segmentation of it turned a quarter; 0 when
+    no turn reads clearly better, or when the page gives no cause to test it."""
     strength = reading_strength(words)  # 0 without words
-    half_turn = strength < params.test_below
+    half_turn = strength < params.test_below or turned >= params.turned_share
     quarter_turn = strength < params.side_below or (
         len(words) >= params.side_words and uncovered_ink(seg) >= params.side_ink
     )

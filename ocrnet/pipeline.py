@@ -16,7 +16,7 @@ import numpy as np
 from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, split_at_spaces
 from ocrnet.io import ImageSource, load_image
 from ocrnet.layout import assign_layout
-from ocrnet.orientation import OrientationParams, unturn_box, unturn_points, upright_turn
+from ocrnet.orientation import OrientationParams, half_turned_share, unturn_box, unturn_points, upright_turn
 from ocrnet.postprocess.classes import polygon_class
 from ocrnet.postprocess.crops import CropFrame, rectify
 from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, inner_quad, plate_probabilities
@@ -104,7 +104,15 @@ class Pipeline:
         """The turn that reads the page upright (0 where orientation testing is off)."""
         if not self.orientation:
             return 0
-        return upright_turn(image, page.result.words, seg, self.segmenter, self.recognizer, self.orientation)
+        return upright_turn(
+            image,
+            page.result.words,
+            seg,
+            self.segmenter,
+            self.recognizer,
+            self.orientation,
+            half_turned_share(page.fused),
+        )
 
     def _read_upright(self, image: np.ndarray, label: str) -> tuple[PageOutput, SegOutput]:
         """The whole reading of an image taken as upright, and the segmentation it came from."""

@@ -95,3 +95,31 @@ def test_a_sideways_video_is_tested_until_a_frame_settles_its_turn(read_upright,
     tracks = [json.loads(line) for line in (tmp_path / "v.jsonl").read_text().splitlines()][:-1]
     assert sorted(t["text"] for t in tracks) == sorted(w.text for w in upright.words)
     assert all(t["frames"] == [0, 1, 2] for t in tracks)  # each word in every frame
+
+
+def test_half_turned_share_weighs_words_read_turned_by_length():
+    from ocrnet.fusion import FusedWord
+    from ocrnet.orientation import half_turned_share
+
+    def fused(text: str, rotation: int) -> FusedWord:
+        return FusedWord(Word(polygon=[], text=text), np.zeros((1, 1), bool), (0, 0, 1, 1), rotation)
+
+    assert half_turned_share([fused("PARKING", 180), fused("NO", 0), fused("EXIT", 90)]) == pytest.approx(7 / 13)
+    assert half_turned_share([]) == 0.0
+
+
+def test_a_page_whose_words_read_well_only_turned_is_tested_half_round(read_upright):
+    """Words each read well from their crops turned half round say the page is upside down even
+    where the page as a whole reads well (its words then stand in the wrong order)."""
+    from ocrnet.orientation import OrientationParams, upright_turn
+
+    pipeline, page, upright = read_upright
+    given = np.ascontiguousarray(np.rot90(page, 2))
+    height, width = given.shape[:2]
+    words = [
+        Word(polygon=unturn_points(w.points, 2, width, height).tolist(), text=w.text, score=0.95) for w in upright.words
+    ]
+    args = (given, words, pipeline.segmenter(given), pipeline.segmenter, pipeline.recognizer, OrientationParams())
+    assert upright_turn(*args) == 0  # a page reading this well gives no cause to test it
+    assert upright_turn(*args, turned=0.4) == 0
+    assert upright_turn(*args, turned=0.8) == 2

@@ -75,6 +75,45 @@ def test_fuse_votes_class_drops_empty_and_combines_scores():
     assert low == []
 
 
+def test_quads_are_fitted_to_their_ink_and_never_grown():
+    from ocrnet.fusion import fit_to_ink
+
+    stroke = np.zeros((50, 100), np.float32)
+    stroke[10:20, 10:40] = 0.9  # the glyphs: columns 10-39, rows 10-19
+    stroke[30:34, 0:100] = 0.9  # a rule running past the third word's quad on both sides
+    stroke[40:42, 12:14] = 0.9  # a dot: all the stroke map found of the fourth word
+    classes = np.zeros((50, 100), np.uint8)
+    loose = (np.float32([[5, 5], [45, 5], [45, 25], [5, 25]]), 0.9)
+    curved = (np.float32([[5, 5], [25, 3], [45, 5], [45, 25], [25, 27], [5, 25]]), 0.9)
+    ruled = (np.float32([[50, 29], [60, 29], [60, 35], [50, 35]]), 0.9)
+    faint = (np.float32([[5, 36], [45, 36], [45, 46], [5, 46]]), 0.9)
+    reading = Reading("EXIT", 0.95, [0.95] * 4)
+    words = fuse(stroke, classes, [loose, curved, ruled, faint], [reading] * 4, FusionParams(ink_margin=0.0))
+    tight, kept, cut, unfitted = words
+    assert np.allclose(tight.word.points, [[10, 10], [40, 10], [40, 20], [10, 20]])
+    assert np.allclose(kept.word.points, curved[0])  # curved outlines are kept as found
+    assert np.allclose(cut.word.points, [[50, 30], [60, 30], [60, 34], [50, 34]])  # shrunk across, not grown along
+    assert np.allclose(unfitted.word.points, faint[0])  # too little ink to tell the outline
+    padded = fuse(stroke, classes, [loose], [reading], FusionParams(ink_margin=0.1))[0]  # a tenth of 10 px
+    assert np.allclose(padded.word.points, [[9, 9], [41, 9], [41, 21], [9, 21]])
+    as_found = fuse(stroke, classes, [loose], [reading], FusionParams(ink_margin=None))[0]
+    assert np.allclose(as_found.word.points, loose[0])
+    # a turned quad is fitted along its own axes: a bar of ink along a 30-degree line
+    angle = np.deg2rad(30)
+    along, across = np.array([np.cos(angle), np.sin(angle)]), np.array([-np.sin(angle), np.cos(angle)])
+    quad = np.float32([[20, 20], [20 + 60 * along[0], 20 + 60 * along[1]]])
+    quad = np.float32([quad[0], quad[1], quad[1] + 20 * across, quad[0] + 20 * across])
+    ys, xs = np.mgrid[0:100, 0:100] + 0.5
+    u, v = (xs - 20) * along[0] + (ys - 20) * along[1], (xs - 20) * across[0] + (ys - 20) * across[1]
+    ink = (u > 10) & (u < 50) & (v > 4) & (v < 16)
+    fitted = fit_to_ink(quad, ink, (0, 0), 0.0)
+    corners_u = (fitted - quad[0]) @ along
+    corners_v = (fitted - quad[0]) @ across
+    assert corners_u.min() == pytest.approx(10, abs=1.0) and corners_u.max() == pytest.approx(50, abs=1.0)
+    assert corners_v.min() == pytest.approx(4, abs=1.0) and corners_v.max() == pytest.approx(16, abs=1.0)
+    assert np.array_equal(fit_to_ink(quad, np.zeros((100, 100), bool), (0, 0), 0.0), quad)
+
+
 def test_vote_ignores_background():
     classes = np.zeros((10, 10), np.uint8)
     classes[0, 0] = CLASS_ID["plate"]

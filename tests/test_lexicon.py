@@ -75,3 +75,21 @@ def test_shipped_lexicon_loads_and_knows_common_words():
     assert len(lexicon) > 50_000
     assert "department" in lexicon and "Theaters" in lexicon and "xqzv" not in lexicon
     assert "department" in lexicon.candidates("DETARTMENT")
+
+
+@pytest.mark.parametrize(("space", "expected"), [(0.2, "GO TWIN"), (0.001, "GOTWIN")])
+def test_two_words_run_together_are_split_where_the_image_allows_a_space(space, expected):
+    charset = " GINOTW"
+
+    def frame(ch: str | None, p: float = 0.98) -> np.ndarray:
+        out = np.full(len(charset) + 1, 1e-4)
+        if ch is not None:
+            out[charset.index(ch) + 1] = p
+        out[0] = 1.0 - out[1:].sum()
+        return out
+
+    # G O, a frame between the words that is mostly blank, T W I N: "GOT WIN" has no room for a space
+    probs = np.stack([frame("G"), frame("O"), frame(" ", space), frame("T"), frame("W"), frame("I"), frame("N")])
+    lexicon = Lexicon(["go", "twin", "got", "win"])
+    assert lexicon.splits("GOTWIN") == ["GO TWIN", "GOT WIN"]
+    assert lexicon.correct("GOTWIN", np.log(probs), charset) == expected

@@ -40,6 +40,11 @@ class LexiconParams:
     long: int = 6  # shorter ones two, this long or longer ``max_distance``
     min_length: int = 4  # shorter tokens are left alone (too many words lie within reach)
     max_candidates: int = 20
+    # A non-word that is two dictionary words run together ("isalways", "getit") is read as the two
+    # when the image supports a space between them within this many nats of the reading as it is
+    # (None: never split). Small type leaves a space a pixel or two, which the reader may not see.
+    split_cost: float | None = 4.0
+    min_part: int = 2  # letters in each part of a split
 
 
 class Lexicon:
@@ -112,14 +117,43 @@ class Lexicon:
                 continue
             lead, core, tail = match.groups()
             variants = sorted({v for word in self.candidates(core) for v in _cased_like(word, core)})
-            if not variants:
+            if variants and self._better(tokens, k, [lead + v + tail for v in variants], log_probs, charset, len(core)):
                 continue
-            options = [" ".join([*tokens[:k], lead + v + tail, *tokens[k + 1 :]]) for v in variants]
-            scores = string_log_likelihoods(log_probs, [" ".join(tokens), *options], charset)
-            best = int(np.argmax(scores[1:]))
-            if scores[1 + best] + self.params.prior_per_letter * len(core) > scores[0]:
-                tokens[k] = lead + variants[best] + tail
+            if self.params.split_cost is not None:
+                self._better(tokens, k, [lead + v + tail for v in self.splits(core)], log_probs, charset)
         return " ".join(tokens)
+
+    def splits(self, core: str) -> list[str]:
+        """``core`` cut in two dictionary words, a space between them ("is always" from "isalways")."""
+        least = self.params.min_part
+        return [
+            f"{core[:i]} {core[i:]}"
+            for i in range(least, len(core) - least + 1)
+            if core[:i] in self and core[i:] in self
+        ]
+
+    def _better(
+        self,
+        tokens: list[str],
+        k: int,
+        variants: list[str],
+        log_probs: np.ndarray,
+        charset: str,
+        letters: int | None = None,
+    ) -> bool:
+        """Put in ``tokens[k]`` the variant the image supports best, where that support is within the
+        prior of the tokens as they are: ``letters`` times the per-letter prior for a corrected word,
+        else the split cost. Returns whether a variant was put in."""
+        if not variants:
+            return False
+        options = [" ".join([*tokens[:k], v, *tokens[k + 1 :]]) for v in variants]
+        scores = string_log_likelihoods(log_probs, [" ".join(tokens), *options], charset)
+        best = int(np.argmax(scores[1:]))
+        allowance = self.params.prior_per_letter * letters if letters is not None else self.params.split_cost
+        if scores[1 + best] + allowance <= scores[0]:
+            return False
+        tokens[k] = variants[best]
+        return True
 
 
 def _cased_like(word: str, reading: str) -> list[str]:

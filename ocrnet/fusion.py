@@ -32,9 +32,8 @@ class FusionParams:
     stroke_threshold: float = 0.5
     weights: tuple[float, float, float] = (0.7, 0.15, 0.15)  # recognition, detection, stroke
     # A quad is shrunk to its word's ink plus this share of the ink's height on each side (None:
-    # kept as found).
-    # The region map is a quarter of the image's resolution and unclipped, so small words come
-    # out a few pixels too large on every side, which is most of a 7-pixel word's height.
+    # kept as found): the region map is a quarter of the image's resolution and unclipped, so small
+    # words come out a few pixels too large on every side, most of a 7-pixel word's height.
     ink_margin: float | None = 0.1
 
 
@@ -62,10 +61,10 @@ def word_part(polygon: np.ndarray, span: np.ndarray) -> np.ndarray:
 
 
 def fit_to_ink(quad: np.ndarray, glyphs: np.ndarray, origin: tuple[int, int], margin: float) -> np.ndarray:
-    """``quad`` (clockwise from the start of its reading) shrunk, along and across its reading
-    direction, to the extent of its glyph pixels (``glyphs``, a mask whose top-left pixel is at
-    ``origin``) plus ``margin`` times the ink's height; never grown, and kept as it is where the ink
-    spans less than ``MIN_INK_SPAN`` of its length or height."""
+    """``quad`` (corners in order round it, the first edge along the text) shrunk, along and across
+    its reading direction, to the extent of its glyph pixels (``glyphs``, a mask whose top-left
+    pixel is at ``origin``) plus ``margin`` times the ink's height; never grown, and kept as it is
+    where the ink spans less than ``MIN_INK_SPAN`` of its length or height."""
     rows, cols = np.nonzero(glyphs)
     if not len(rows):
         return quad
@@ -81,7 +80,8 @@ def fit_to_ink(quad: np.ndarray, glyphs: np.ndarray, origin: tuple[int, int], ma
     v0, v1 = max(float(v.min()) - reach, 0.0), min(float(v.max()) + reach, height)
     if u1 - u0 < MIN_INK_SPAN * length or v1 - v0 < MIN_INK_SPAN * height:
         return quad  # the stroke map found a few of the word's pixels, not its outline
-    return np.array([quad[0] + along * u + across * v for u, v in ((u0, v0), (u1, v0), (u1, v1), (u0, v1))], np.float32)
+    corners = ((u0, v0), (u1, v0), (u1, v1), (u0, v1))
+    return np.array([quad[0] + along * a + across * b for a, b in corners], np.float32)
 
 
 def split_at_spaces(

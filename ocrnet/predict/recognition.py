@@ -228,7 +228,7 @@ class Recognizer:
 
 def padded_widths(ratio: float, max_width: int) -> list[int]:
     """The widths crops are padded to: from 16 up to ``max_width``, each ``ratio`` times the last
-    (rounded up to a multiple of 4), so no crop is padded by more than that share of itself."""
+    (rounded up to a multiple of 4), so a crop is padded by about that share of itself at most."""
     series = [16]
     while series[-1] < max_width:
         series.append(min(max_width, max(series[-1] + 4, int(np.ceil(series[-1] * ratio / 4.0)) * 4)))

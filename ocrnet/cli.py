@@ -214,6 +214,12 @@ def segment(
     max_side: int = typer.Option(2560, help="Longest side the network sees."),
     min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
     stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
+    orient: bool = typer.Option(
+        False,
+        "--orient/--no-orient",
+        help="Find pages given sideways or upside down (the recogniser reads them to tell) and segment"
+        " them upright; maps and polygons stay in the pixels given.",
+    ),
 ) -> None:
     """Segment and detect only: polygons, stroke mask, region map and classes, drawn for a person."""
     from rich.progress import track
@@ -221,9 +227,11 @@ def segment(
     from ocrnet.batch import expand_inputs, pages, unique_stem
     from ocrnet.io import ImageLoadError, start_jsonl
     from ocrnet.outputs import write_segmentation
+    from ocrnet.pipeline import Pipeline
     from ocrnet.video import is_video
 
     segmenter = _segmenter(seg_weights, stroke_edges, max_side=max_side, min_long_side=min_long_side)
+    pipeline = Pipeline(segmenter=segmenter) if orient else None
     if json_out:
         start_jsonl(json_out)
     failed, used, done = [], {}, 0
@@ -238,7 +246,8 @@ def segment(
                 except ImageLoadError as exc:
                     failed.append(str(exc))
                     continue
-                write_segmentation(name, image, segmenter(image), stem, viz, masks, json_out)
+                seg, turn = pipeline.segment_upright(image) if pipeline is not None else (segmenter(image), 0)
+                write_segmentation(name, image, seg, stem, viz, masks, json_out, 90 * turn)
                 done += 1
         except ImageLoadError as exc:  # a PDF that cannot be opened at all
             failed.append(str(exc))

@@ -148,6 +148,14 @@ def unturn_points(points: np.ndarray, turn: int, width: int, height: int) -> np.
     return np.stack([x, y], axis=-1)
 
 
+def unturn_segmentation(seg: SegOutput, turn: int, width: int, height: int) -> SegOutput:
+    """A segmentation of the page turned by ``turn`` placed back on the page as given (``width`` x
+    ``height``): maps turned back, polygons in its pixels."""
+    maps = (np.ascontiguousarray(np.rot90(a, -turn)) for a in (seg.stroke, seg.region, seg.classes))
+    polygons = [(unturn_points(p, turn, width, height).astype(np.float32), s) for p, s in seg.polygons]
+    return SegOutput(*maps, polygons)
+
+
 def unturn_box(box: tuple[int, int, int, int], turn: int, width: int, height: int) -> tuple[int, int, int, int]:
     """An (x0, y0, x1, y1) box of the turned page in the page as given."""
     corners = unturn_points(np.array([[box[0], box[1]], [box[2], box[3]]], np.float64), turn, width, height)

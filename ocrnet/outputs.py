@@ -46,15 +46,16 @@ def segmentation_picture(
     return np.concatenate([grid, legend(grid.shape[1])], axis=0)
 
 
-def segmentation_record(name: str, image: np.ndarray, seg: SegOutput) -> dict:
+def segmentation_record(name: str, image: np.ndarray, seg: SegOutput, rotation: int = 0) -> dict:
     """One page's JSON line from ``ocrnet segment``: each polygon with its detection score and the
-    class the class map votes inside it."""
+    class the class map votes inside it; ``rotation``: the degrees (counter-clockwise) the page was
+    turned to be segmented upright."""
     height, width = image.shape[:2]
     polygons = [
         {"polygon": p.round(1).tolist(), "score": round(s, 4), "class": polygon_class(seg.classes, p)}
         for p, s in seg.polygons
     ]
-    return {"image": name, "width": width, "height": height, "polygons": polygons}
+    return {"image": name, "width": width, "height": height, "rotation": rotation, "polygons": polygons}
 
 
 def write_segmentation(
@@ -65,6 +66,7 @@ def write_segmentation(
     viz: Path | None,
     masks: Path | None,
     json_out: Path | None,
+    rotation: int = 0,
 ) -> None:
     """Whichever of the 2x2 picture, the map PNGs (stroke mask, region probability, classes) and the
     JSON line the user asked for."""
@@ -75,7 +77,7 @@ def write_segmentation(
         save_image(masks / f"{stem}_region.png", (np.clip(seg.region, 0, 1) * 255).astype(np.uint8))
         save_image(masks / f"{stem}_classes.png", colour_classes(seg.classes))
     if json_out:
-        append_jsonl(json_out, segmentation_record(name, image, seg))
+        append_jsonl(json_out, segmentation_record(name, image, seg, rotation))
 
 
 def word_mask_records(result: PageResult) -> list[dict]:

@@ -16,7 +16,14 @@ import numpy as np
 from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, split_at_spaces
 from ocrnet.io import ImageSource, load_image
 from ocrnet.layout import assign_layout
-from ocrnet.orientation import OrientationParams, half_turned_share, unturn_box, unturn_points, upright_turn
+from ocrnet.orientation import (
+    OrientationParams,
+    half_turned_share,
+    unturn_box,
+    unturn_points,
+    unturn_segmentation,
+    upright_turn,
+)
 from ocrnet.postprocess.classes import polygon_class
 from ocrnet.postprocess.crops import CropFrame, rectify
 from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, inner_quad, plate_probabilities
@@ -99,6 +106,16 @@ class Pipeline:
             page, _ = self._read_upright(image, label)
         page.result.seconds = time.perf_counter() - start
         return page
+
+    def segment_upright(self, image: np.ndarray) -> tuple[SegOutput, int]:
+        """The segmentation of ``image`` turned upright as ``run`` finds the turn (reading it), placed
+        back in its pixels, and the turn: for a caller that wants the page's maps, not its words."""
+        page, seg = self._read_upright(image, "<memory>")
+        turn = self._test_turn(image, page, seg) % 4
+        if not turn:
+            return seg, 0
+        upright = self.segmenter(np.ascontiguousarray(np.rot90(image, turn)))
+        return unturn_segmentation(upright, turn, image.shape[1], image.shape[0]), turn
 
     def _test_turn(self, image: np.ndarray, page: PageOutput, seg: SegOutput) -> int:
         """The turn that reads the page upright (0 where orientation testing is off)."""

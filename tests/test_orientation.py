@@ -123,3 +123,31 @@ def test_a_page_whose_words_read_well_only_turned_is_tested_half_round(read_upri
     assert upright_turn(*args) == 0  # a page reading this well gives no cause to test it
     assert upright_turn(*args, turned=0.4) == 0
     assert upright_turn(*args, turned=0.8) == 2
+
+
+def test_segment_orient_segments_a_sideways_page_upright_in_the_pixels_given(read_upright, tmp_path):
+    import json
+
+    from PIL import Image as PILImage
+    from typer.testing import CliRunner
+
+    from ocrnet.cli import app
+
+    pipeline, page, _ = read_upright
+    given = np.ascontiguousarray(np.rot90(page, 1))
+    seg, turn = pipeline.segment_upright(given)
+    assert turn == 3
+    upright = pipeline.segmenter(page)
+    height, width = given.shape[:2]
+    assert np.array_equal(seg.classes, np.rot90(upright.classes, 1))
+    assert len(seg.polygons) == len(upright.polygons) >= 8
+    for (mine, _), (theirs, _) in zip(seg.polygons, upright.polygons, strict=True):
+        assert np.allclose(mine, unturn_points(theirs, 3, width, height), atol=1e-3)
+    assert pipeline.segment_upright(page)[1] == 0
+    PILImage.fromarray(given).save(tmp_path / "sideways.png")
+    runner = CliRunner()
+    for flag, rotation in (("--orient", 270), ("--no-orient", 0)):
+        out = tmp_path / f"{flag}.jsonl"
+        result = runner.invoke(app, ["segment", str(tmp_path / "sideways.png"), "--json", str(out), flag])
+        assert result.exit_code == 0, result.output
+        assert json.loads(out.read_text())["rotation"] == rotation

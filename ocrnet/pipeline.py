@@ -134,9 +134,7 @@ class Pipeline:
     def _read_upright(self, image: np.ndarray, label: str) -> tuple[PageOutput, SegOutput]:
         """The whole reading of an image taken as upright, and the segmentation it came from."""
         seg = self.segmenter(image)
-        regions, cut, readings = self._read_regions(image, seg)
-        self._reread_plates(image, seg.classes, regions, cut, readings)
-        polygons, readings = split_at_spaces(regions, readings, [frame for _, frame in cut])
+        polygons, readings = self.word_readings(image, seg)
         fused = fuse(seg.stroke, seg.classes, polygons, readings, self.fusion)
         words, lines, blocks = assign_layout([fw.word for fw in fused])
         order = {id(fw.word): fw for fw in fused}
@@ -152,6 +150,13 @@ class Pipeline:
             word_mask_boxes=[fw.box for fw in fused],
         )
         return PageOutput(result, image, full_mask(fused, image.shape[:2]), seg.classes, fused), seg
+
+    def word_readings(self, image: np.ndarray, seg: SegOutput) -> tuple[list[tuple[np.ndarray, float]], list[Reading]]:
+        """Each word's polygon (with its detection score) and reading, before fusion: the regions and
+        stray glyphs read, plates read again, regions that read as several words cut at the spaces."""
+        regions, cut, readings = self._read_regions(image, seg)
+        self._reread_plates(image, seg.classes, regions, cut, readings)
+        return split_at_spaces(regions, readings, [frame for _, frame in cut])
 
     def _read_regions(
         self, image: np.ndarray, seg: SegOutput

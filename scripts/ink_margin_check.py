@@ -16,7 +16,7 @@ from rich.progress import track
 from ocrnet.data.formats import load_dataset
 from ocrnet.data.splits import scene_split, select
 from ocrnet.eval.metrics import evaluate_detection
-from ocrnet.fusion import fuse, split_at_spaces
+from ocrnet.fusion import fuse
 from ocrnet.io import load_image
 from ocrnet.pipeline import Pipeline
 from ocrnet.train.seg import TUNING_SEED, synthetic_validation
@@ -31,9 +31,7 @@ def fused_words(pipeline: Pipeline, samples: list[Annotation]) -> dict[float | N
     for sample in track(samples):
         image = sample.image if sample.image is not None else load_image(sample.image_path)
         seg = pipeline.segmenter(image)
-        regions, cut, readings = pipeline._read_regions(image, seg)
-        pipeline._reread_plates(image, seg.classes, regions, cut, readings)
-        polygons, readings = split_at_spaces(regions, readings, [frame for _, frame in cut])
+        polygons, readings = pipeline.word_readings(image, seg)
         for margin in MARGINS:
             fused = fuse(seg.stroke, seg.classes, polygons, readings, replace(pipeline.fusion, ink_margin=margin))
             words[margin].append([fw.word for fw in fused])

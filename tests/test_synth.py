@@ -58,6 +58,21 @@ def test_stroke_mask_is_where_the_image_is_more_than_half_ink():
     assert np.array_equal(label[decided], darkness[decided] > 0.5)
 
 
+@pytest.mark.parametrize("tracking", [0.0, 4.0, 20.0])
+def test_letter_spaced_words_keep_every_glyph_inside_their_polygons(tracking):
+    """Sign lettering spaced a letter apart: the glyph ink the line draws is all inside the layer
+    (each word's width holds its last glyph) and inside the word polygons."""
+    face = discover_fonts()[0]
+    style = TextStyle(face, 24, (0.0, 0.0, 0.0), tracking=tracking)
+    line = render_line(["GRAND", "HOTEL"], style, 0.0, "sign")
+    plain = render_line(["GRAND", "HOTEL"], TextStyle(face, 24, (0.0, 0.0, 0.0)), 0.0, "sign")
+    assert line.stroke.sum() == pytest.approx(plain.stroke.sum(), rel=0.03)  # nothing cut at the edges
+    inside = np.zeros(line.stroke.shape, np.uint8)
+    for word in line.words:
+        cv2.fillPoly(inside, [np.round(word.points).astype(np.int32)], 1)
+    assert line.stroke[inside.astype(bool)].sum() / line.stroke.sum() > 0.99
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_lines_and_blocks_index_words(kind):
     sample = generate(kind, (4, 2), size=SIZE)

@@ -248,8 +248,13 @@ def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> C
     reach = max(abs(v) for v in (*style.shadow_offset, *style.extrude_offset))
     pad = int(style.outline_width + reach + 3)
     per_glyph = bool(style.tracking or curve)
-    advances = [[font.getlength(ch) + style.tracking for ch in w] if per_glyph else [] for w in words]
-    widths = [sum(a) - style.tracking if per_glyph else font.getlength(w) for a, w in zip(advances, words, strict=True)]
+    # Each glyph is centred on its own advance and the tracking added after it, so a word's
+    # first and last glyphs end at its ends, however wide the letter spacing.
+    advances = [[font.getlength(ch) for ch in w] if per_glyph else [] for w in words]
+    widths = [
+        sum(a) + style.tracking * (len(a) - 1) if per_glyph else font.getlength(w)
+        for a, w in zip(advances, words, strict=True)
+    ]
     total = sum(widths) + space * (len(words) - 1)
     sag = curve * total
     height = int(np.ceil(ascent + descent + abs(sag) + 2 * pad))
@@ -274,7 +279,7 @@ def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> C
             cx = x
             for ch, adv in zip(word, word_advances, strict=True):
                 _place_glyph(mask, font, ch, cx, adv, baseline, ascent, descent)
-                cx += adv
+                cx += adv + style.tracking
         x += word_width + space
     fill = np.asarray(mask, np.float32) / 255.0
 

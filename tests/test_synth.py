@@ -61,7 +61,8 @@ def test_stroke_mask_is_where_the_image_is_more_than_half_ink():
 @pytest.mark.parametrize("tracking", [0.0, 4.0, 20.0])
 def test_letter_spaced_words_keep_every_glyph_inside_their_polygons(tracking):
     """Sign lettering spaced a letter apart: the glyph ink the line draws is all inside the layer
-    (each word's width holds its last glyph) and inside the word polygons."""
+    (each word's width holds its last glyph) and inside the word polygons, and the words stand
+    further apart than the letters."""
     face = discover_fonts()[0]
     style = TextStyle(face, 24, (0.0, 0.0, 0.0), tracking=tracking)
     line = render_line(["GRAND", "HOTEL"], style, 0.0, "sign")
@@ -71,6 +72,8 @@ def test_letter_spaced_words_keep_every_glyph_inside_their_polygons(tracking):
     for word in line.words:
         cv2.fillPoly(inside, [np.round(word.points).astype(np.int32)], 1)
     assert line.stroke[inside.astype(bool)].sum() / line.stroke.sum() > 0.99
+    gap = line.words[1].points[:, 0].min() - line.words[0].points[:, 0].max()
+    assert gap > tracking  # words stay further apart than letters
 
 
 @pytest.mark.parametrize("kind", KINDS)

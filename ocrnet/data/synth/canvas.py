@@ -244,7 +244,9 @@ def render_line(words: list[str], style: TextStyle, curve: float, cls: str) -> C
     """
     font = load_font(style.face.path, style.size)
     ascent, descent = font.getmetrics()
-    space = font.getlength(" ") * style.word_gap
+    # A space is a character too: letter spacing comes before and after it, so words stay further
+    # apart than letters however widely the letters are spaced.
+    space = font.getlength(" ") * style.word_gap + 2 * style.tracking
     reach = max(abs(v) for v in (*style.shadow_offset, *style.extrude_offset))
     pad = int(style.outline_width + reach + 3)
     per_glyph = bool(style.tracking or curve)

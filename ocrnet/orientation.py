@@ -148,10 +148,15 @@ def unturn_points(points: np.ndarray, turn: int, width: int, height: int) -> np.
     return np.stack([x, y], axis=-1)
 
 
+def unturn_map(array: np.ndarray, turn: int) -> np.ndarray:
+    """A map (mask, probabilities, classes) of the page turned by ``turn``, turned back."""
+    return np.ascontiguousarray(np.rot90(array, -turn))
+
+
 def unturn_segmentation(seg: SegOutput, turn: int, width: int, height: int) -> SegOutput:
     """A segmentation of the page turned by ``turn`` placed back on the page as given (``width`` x
     ``height``): maps turned back, polygons in its pixels."""
-    maps = (np.ascontiguousarray(np.rot90(a, -turn)) for a in (seg.stroke, seg.region, seg.classes))
+    maps = (unturn_map(a, turn) for a in (seg.stroke, seg.region, seg.classes))
     polygons = [(unturn_points(p, turn, width, height).astype(np.float32), s) for p, s in seg.polygons]
     return SegOutput(*maps, polygons)
 

@@ -20,6 +20,7 @@ from ocrnet.orientation import (
     OrientationParams,
     half_turned_share,
     unturn_box,
+    unturn_map,
     unturn_points,
     unturn_segmentation,
     upright_turn,
@@ -250,12 +251,12 @@ def _turned_back(page: PageOutput, turn: int, image: np.ndarray) -> PageOutput:
     for word in result.words:  # the fused words hold these same objects
         word.polygon = unturn_points(word.points, turn, width, height).tolist()
     for fused in page.fused:
-        fused.mask = np.ascontiguousarray(np.rot90(fused.mask, -turn))
+        fused.mask = unturn_map(fused.mask, turn)
         fused.box = unturn_box(fused.box, turn, width, height)
     result.word_masks = [fw.mask for fw in page.fused]
     result.word_mask_boxes = [fw.box for fw in page.fused]
     result.width, result.height, result.rotation = width, height, 90 * turn
-    stroke_mask, class_map = (np.ascontiguousarray(np.rot90(a, -turn)) for a in (page.stroke_mask, page.class_map))
+    stroke_mask, class_map = (unturn_map(a, turn) for a in (page.stroke_mask, page.class_map))
     return PageOutput(result, image, stroke_mask, class_map, page.fused)
 
 

@@ -117,10 +117,12 @@ class Lexicon:
                 continue
             lead, core, tail = match.groups()
             variants = sorted({v for word in self.candidates(core) for v in _cased_like(word, core)})
-            if variants and self._better(tokens, k, [lead + v + tail for v in variants], log_probs, charset, len(core)):
+            correct = self.params.prior_per_letter * len(core)
+            if self._better(tokens, k, [lead + v + tail for v in variants], log_probs, charset, correct):
                 continue
             if self.params.split_cost is not None:
-                self._better(tokens, k, [lead + v + tail for v in self.splits(core)], log_probs, charset)
+                splits = [lead + v + tail for v in self.splits(core)]
+                self._better(tokens, k, splits, log_probs, charset, self.params.split_cost)
         return " ".join(tokens)
 
     def splits(self, core: str) -> list[str]:
@@ -133,23 +135,16 @@ class Lexicon:
         ]
 
     def _better(
-        self,
-        tokens: list[str],
-        k: int,
-        variants: list[str],
-        log_probs: np.ndarray,
-        charset: str,
-        letters: int | None = None,
+        self, tokens: list[str], k: int, variants: list[str], log_probs: np.ndarray, charset: str, allowance: float
     ) -> bool:
-        """Put in ``tokens[k]`` the variant the image supports best, where that support is within the
-        prior of the tokens as they are: ``letters`` times the per-letter prior for a corrected word,
-        else the split cost. Returns whether a variant was put in."""
+        """Put in ``tokens[k]`` the variant the image supports best, where that support is within
+        ``allowance`` nats (the prior a corrected word or a split must overcome) of the tokens as
+        they are. Returns whether a variant was put in."""
         if not variants:
             return False
         options = [" ".join([*tokens[:k], v, *tokens[k + 1 :]]) for v in variants]
         scores = string_log_likelihoods(log_probs, [" ".join(tokens), *options], charset)
         best = int(np.argmax(scores[1:]))
-        allowance = self.params.prior_per_letter * letters if letters is not None else self.params.split_cost
         if scores[1 + best] + allowance <= scores[0]:
             return False
         tokens[k] = variants[best]

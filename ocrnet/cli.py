@@ -33,7 +33,9 @@ def _split(value: str) -> list[str]:
 @app.command()
 def synth(
     kind: str = typer.Option(
-        "scene,sign,plate,document,receipt", help="Comma-separated kinds: scene, sign, plate, document, receipt, crop."
+        "scene,sign,plate,document,receipt",
+        help="Comma-separated kinds: scene, sign, plate, document, receipt; crop (a word or line alone) or "
+        "scene-words (the words of a scene of each kind in turn, cut as the pipeline cuts them).",
     ),
     n: int = typer.Option(100, "--n", help="How many samples (cycling through the kinds)."),
     out: Path | None = typer.Option(None, help="Folder to write images, masks and annotations.jsonl to."),
@@ -46,16 +48,17 @@ def synth(
 ) -> None:
     """Render synthetic scene text with exact masks, polygons, lines, blocks and classes."""
     from ocrnet.data.synth import KINDS
+    from ocrnet.data.synth.writer import CROP_KINDS
 
     kinds = _split(kind)
-    unknown = [k for k in kinds if k not in (*KINDS, "crop")]
+    unknown = [k for k in kinds if k not in (*KINDS, *CROP_KINDS)]
     if unknown:
-        raise typer.BadParameter(f"unknown kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}, crop")
+        raise typer.BadParameter(f"unknown kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS + CROP_KINDS)}")
     if preview is not None:
         from ocrnet.data.synth.preview import preview as make_preview
         from ocrnet.io import save_image
 
-        save_image(preview, make_preview(seed, kinds=tuple(k for k in kinds if k != "crop") or KINDS))
+        save_image(preview, make_preview(seed, kinds=tuple(k for k in kinds if k not in CROP_KINDS) or KINDS))
         console.print(f"preview written to {preview}")
     if bench:
         _bench_synth(kinds, n, size)
@@ -69,18 +72,15 @@ def synth(
 
 
 def _bench_synth(kinds: list[str], n: int, size: int) -> None:
-    from ocrnet.data.synth import generate, generate_crop
+    from ocrnet.data.synth.writer import render
 
-    generate("scene", (99, 0), size=(size, size))  # load fonts and word list outside the timing
+    render("scene", 99, 0, size)  # load fonts and word list outside the timing
     table = Table("kind", "samples", "images/s (one core)", "ms/image")
     for kind in kinds:
         count = max(n // len(kinds), 5)
         start = time.perf_counter()
         for index in range(count):
-            if kind == "crop":
-                generate_crop((12345, index))
-            else:
-                generate(kind, (12345, index), size=(size, size))
+            render(kind, 12345, index, size)
         elapsed = time.perf_counter() - start
         table.add_row(kind, str(count), f"{count / elapsed:.1f}", f"{1000 * elapsed / count:.0f}")
     console.print(table)

@@ -2,6 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
+from ocrnet.data.crops import cut_scene_words
 from ocrnet.data.synth import KINDS, generate, generate_crop
 from ocrnet.data.synth.canvas import Canvas, TextStyle, render_line
 from ocrnet.data.synth.dataset import SynthCrops, SynthScenes
@@ -10,7 +11,7 @@ from ocrnet.data.synth.fonts import discover_fonts
 from ocrnet.data.synth.preview import preview
 from ocrnet.data.synth.writer import write_dataset
 from ocrnet.io import read_jsonl
-from ocrnet.types import CLASS_ID, CLASS_NAMES, IGNORE_INDEX
+from ocrnet.types import CLASS_ID, CLASS_NAMES, IGNORE_INDEX, Annotation, Word
 
 SIZE = (320, 320)
 
@@ -196,3 +197,32 @@ def test_writer_with_two_workers_matches_one(tmp_path):
     write_dataset(["crop"], 6, tmp_path / "one", workers=1)
     write_dataset(["crop"], 6, tmp_path / "two", workers=2)
     assert (tmp_path / "one" / "labels.tsv").read_text() == (tmp_path / "two" / "labels.tsv").read_text()
+
+
+def test_scene_words_are_a_scenes_readable_words_written_as_crops(tmp_path):
+    assert write_dataset(["scene-words"], 3, tmp_path, size=320) == 3
+    labels = [line.split("\t") for line in (tmp_path / "labels.tsv").read_text().splitlines()]
+    for index in range(3):
+        scene = generate(KINDS[index % len(KINDS)], (0, index), size=(320, 320))
+        readable = [w.text for w in scene.words if not w.ignore and w.text.strip()]
+        mine = [text for path, text in labels if path.startswith(f"crops/scene-words_{index:06d}_")]
+        assert len(mine) == min(16, len(readable)) and set(mine) <= set(readable)
+    assert all(cv2.imread(str(tmp_path / path)).shape[0] <= 48 for path, _ in labels)
+    assert write_dataset(["scene-words"], 3, tmp_path, size=320) == 0  # already there
+
+
+def test_scene_words_are_cut_upright_along_their_polygon():
+    image = np.full((200, 200, 3), 255, np.uint8)
+    along, across = (
+        np.float32([np.cos(np.pi / 6), np.sin(np.pi / 6)]),
+        np.float32([-np.sin(np.pi / 6), np.cos(np.pi / 6)]),
+    )
+    start = np.float32([50, 60])  # a word 120 px long and 24 px tall, turned 30 degrees
+    quad = np.stack([start, start + 120 * along, start + 120 * along + 24 * across, start + 24 * across])
+    cv2.fillPoly(image, [quad.round().astype(np.int32)], (0, 0, 0))
+    scene = Annotation(None, 200, 200, words=[Word(polygon=quad.tolist(), text="word")], image=image)
+    (crop,) = cut_scene_words(scene, np.random.default_rng(0))
+    assert crop.text == "word"
+    h, w = crop.image.shape[:2]
+    assert 3.5 < w / h < 6.5  # the turned quad's proportions, not its upright bounding box's (about 1.6)
+    assert crop.image[h // 2 - 3 : h // 2 + 3, w // 4 : 3 * w // 4].mean() < 60  # the dark word fills the middle

@@ -15,7 +15,7 @@ from ocrnet.data.formats import load_dataset
 from ocrnet.data.own import CROP_SET_FORMATS, OwnSet, own_split
 from ocrnet.data.splits import crop_split, scene_split
 from ocrnet.io import ImageLoadError, load_image
-from ocrnet.postprocess.crops import rectify
+from ocrnet.postprocess.crops import reading_quad, rectify
 from ocrnet.postprocess.plates import PLATE_VIEWS, inner_quad
 from ocrnet.types import Annotation, CropSample
 
@@ -61,6 +61,25 @@ def cut_words(
             out.append(
                 CropSample(image_path=annotation.image_path, text=word.text, source=annotation.source, image=crop)
             )
+    return out
+
+
+def cut_scene_words(
+    annotation: Annotation, rng: np.random.Generator, most: int = 16, charset: str = DEFAULT_CHARSET
+) -> list[CropSample]:
+    """Up to ``most`` readable words of a rendered scene, cut as the pipeline cuts a detected word
+    (``rectify``), the corners moved by about a twentieth of the word's height and the margin varied
+    as a detector's polygons vary: the small, blurred, turned words of whole pages and signs, which
+    single rendered crops do not show the reader."""
+    words = [w for w in annotation.words if not w.ignore and usable(w.text, charset)]
+    picked = rng.permutation(len(words))[:most]
+    out = []
+    for index in picked:
+        quad = reading_quad(words[index].points)
+        height = float(np.linalg.norm(quad[3] - quad[0]))
+        moved = quad + rng.normal(0.0, 0.05 * height, quad.shape).astype(np.float32)
+        crop, _ = rectify(annotation.image, moved, margin=float(rng.uniform(0.0, 0.2)))
+        out.append(CropSample(image_path=None, text=words[index].text, source="synth_scenes", image=shrink(crop)))
     return out
 
 

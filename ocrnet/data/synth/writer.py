@@ -2,7 +2,9 @@
 
 Layout: ``images/NAME.jpg``, ``masks/NAME_stroke.png`` (0/255), ``masks/NAME_class.png`` (class
 ids) and one ``annotations.jsonl`` (a line per image, DESIGN.md's word format plus lines and
-blocks). Crops go to ``crops/NAME.jpg`` with ``labels.tsv``, the format ``read_word_crops`` reads.
+blocks). Crops go to ``crops/NAME.jpg`` with ``labels.tsv``, the format ``read_word_crops`` reads;
+kind ``scene-words`` renders scenes of every kind in turn and writes only their words, cut as the
+pipeline cuts them (``crops/NAME_K.jpg``).
 Each file is written atomically; a rerun skips the samples whose record already exists.
 """
 
@@ -13,23 +15,45 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
+import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from ocrnet.data.synth import generate, generate_crop
+from ocrnet.data.crops import cut_scene_words
+from ocrnet.data.synth import KINDS, generate, generate_crop
 from ocrnet.io import read_jsonl, save_image
+from ocrnet.types import Annotation, CropSample
 
 CROP = "crop"
+SCENE_WORDS = "scene-words"
+CROP_KINDS = (CROP, SCENE_WORDS)
 
 
-def _render(job: tuple[str, int, int, int, float, str]) -> dict | tuple[str, str]:
+def _first_crop(kind: str, index: int) -> str:
+    """The crop whose label line says a crop sample was written (a scene's first word)."""
+    return f"crops/{kind}_{index:06d}.jpg" if kind == CROP else f"crops/{kind}_{index:06d}_00.jpg"
+
+
+def render(kind: str, seed: int, index: int, size: int, strength: float = 1.0) -> Annotation | list[CropSample]:
+    """One sample in memory: a scene, or the crops a crop kind makes of it (one for ``crop``)."""
+    if kind == CROP:
+        image, text = generate_crop((seed, index), strength)
+        return [CropSample(image_path=None, text=text, source="synth", image=image)]
+    if kind == SCENE_WORDS:
+        scene = generate(KINDS[index % len(KINDS)], (seed, index), size=(size, size), strength=strength)
+        return cut_scene_words(scene, np.random.default_rng((seed, index, 1)))
+    return generate(kind, (seed, index), size=(size, size), strength=strength)
+
+
+def _render(job: tuple[str, int, int, int, float, str]) -> dict | list[tuple[str, str]]:
     kind, seed, index, size, strength, out = job
     root = Path(out)
     name = f"{kind}_{index:06d}"
-    if kind == CROP:
-        image, text = generate_crop((seed, index), strength)
-        save_image(root / "crops" / f"{name}.jpg", image, quality=95)
-        return f"crops/{name}.jpg", text
-    sample = generate(kind, (seed, index), size=(size, size), strength=strength)
+    sample = render(kind, seed, index, size, strength)
+    if isinstance(sample, list):
+        names = [f"crops/{name}.jpg"] if kind == CROP else [f"crops/{name}_{k:02d}.jpg" for k in range(len(sample))]
+        for rel, crop in zip(names, sample, strict=True):
+            save_image(root / rel, crop.image, quality=95)
+        return [(rel, crop.text) for rel, crop in zip(names, sample, strict=True)]
     save_image(root / "images" / f"{name}.jpg", sample.image, quality=92)
     save_image(root / "masks" / f"{name}_stroke.png", sample.stroke_mask * 255)
     save_image(root / "masks" / f"{name}_class.png", sample.class_map)
@@ -59,7 +83,7 @@ def write_dataset(
     jobs = []
     for index in range(count):
         kind = kinds[index % len(kinds)]
-        target = f"crops/{kind}_{index:06d}.jpg" if kind == CROP else f"images/{kind}_{index:06d}.jpg"
+        target = _first_crop(kind, index) if kind in CROP_KINDS else f"images/{kind}_{index:06d}.jpg"
         if target not in done:
             jobs.append((kind, seed, index, size, strength, str(root)))
     columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -75,8 +99,8 @@ def write_dataset(
         else:
             results = stack.enter_context(ProcessPoolExecutor(workers)).map(_render, jobs, chunksize=4)
         for result in results:
-            if isinstance(result, tuple):
-                tsv.write(f"{result[0]}\t{result[1]}\n")
+            if isinstance(result, list):
+                tsv.writelines(f"{path}\t{text}\n" for path, text in result)
                 tsv.flush()
             else:
                 ann.write(json.dumps(result, ensure_ascii=False) + "\n")

@@ -122,7 +122,7 @@ def write_page_outputs(page: PageOutput, stem: str, outputs: ReadOutputs) -> Non
         save_image(outputs.masks / f"{stem}_stroke.png", page.stroke_mask.astype("uint8") * 255)
         save_image(outputs.masks / f"{stem}_classes.png", colour_classes(page.class_map))
     if outputs.erase:
-        save_image(outputs.erase / f"{stem}.png", erase_text(page.image, page.stroke_mask, result))
+        save_image(outputs.erase / f"{stem}.png", erase_text(page.image, page.text_mask, result))
     if outputs.markdown:
         write_text(outputs.markdown / f"{stem}.md", to_markdown(result))
 

@@ -169,3 +169,15 @@ def full_mask(words: list[FusedWord], shape: tuple[int, int]) -> np.ndarray:
         x0, y0, x1, y1 = fw.box
         mask[y0:y1, x0:x1] |= fw.mask
     return mask
+
+
+def region_glyphs(stroke: np.ndarray, polygons: list[tuple[np.ndarray, float]], threshold: float) -> np.ndarray:
+    """The stroke pixels inside every detected region, read or not: a word blurred past reading is
+    dropped from the words but is still text to erase."""
+    mask = np.zeros(stroke.shape, bool)
+    for polygon, _ in polygons:
+        masked = polygon_mask(np.asarray(polygon, np.float32), stroke.shape)
+        if masked is not None:
+            (x0, y0, x1, y1), inside = masked
+            mask[y0:y1, x0:x1] |= (stroke[y0:y1, x0:x1] > threshold) & inside
+    return mask

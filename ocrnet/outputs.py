@@ -116,13 +116,19 @@ def decode_word_mask(record: dict, width: int, height: int) -> np.ndarray:
     return full
 
 
-def erase_text(image: np.ndarray, stroke_mask: np.ndarray, result: PageResult) -> np.ndarray:
-    """Remove the glyphs: dilate each word's strokes by a share of its height, then inpaint."""
-    mask = np.zeros(stroke_mask.shape, np.uint8)
+def erase_mask(stroke_mask: np.ndarray, result: PageResult) -> tuple[np.ndarray, int]:
+    """The pixels erasing repaints (the glyphs grown by a share of the text's height, so their
+    anti-aliased rims go too; 0/255) and that growth in pixels."""
     heights = [word_frame(w).height for w in result.words] or [10.0]
     radius = int(np.clip(np.median(heights) * 0.12, 2, 12))
-    mask[stroke_mask] = 255
-    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    mask = stroke_mask.astype(np.uint8) * 255
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return cv2.dilate(mask, kernel), radius
+
+
+def erase_text(image: np.ndarray, stroke_mask: np.ndarray, result: PageResult) -> np.ndarray:
+    """Remove the glyphs: grow them (``erase_mask``), then inpaint."""
+    mask, radius = erase_mask(stroke_mask, result)
     return cv2.inpaint(image, mask, radius + 2, cv2.INPAINT_TELEA)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, split_at_spaces
+from ocrnet.fusion import FusedWord, FusionParams, full_mask, fuse, region_glyphs, split_at_spaces
 from ocrnet.io import ImageSource, load_image
 from ocrnet.layout import assign_layout
 from ocrnet.orientation import (
@@ -43,6 +43,7 @@ class PageOutput:
     result: PageResult
     image: np.ndarray
     stroke_mask: np.ndarray  # bool, all words' glyphs
+    text_mask: np.ndarray  # bool, every glyph found, read or not: what removing the text removes
     class_map: np.ndarray
     fused: list[FusedWord] = field(default_factory=list)
 
@@ -150,7 +151,9 @@ class Pipeline:
             word_masks=[fw.mask for fw in fused],
             word_mask_boxes=[fw.box for fw in fused],
         )
-        return PageOutput(result, image, full_mask(fused, image.shape[:2]), seg.classes, fused), seg
+        words_mask = full_mask(fused, image.shape[:2])
+        text_mask = words_mask | region_glyphs(seg.stroke, seg.polygons, self.fusion.stroke_threshold)
+        return PageOutput(result, image, words_mask, text_mask, seg.classes, fused), seg
 
     def word_readings(self, image: np.ndarray, seg: SegOutput) -> tuple[list[tuple[np.ndarray, float]], list[Reading]]:
         """Each word's polygon (with its detection score) and reading, before fusion: the regions and
@@ -256,8 +259,10 @@ def _turned_back(page: PageOutput, turn: int, image: np.ndarray) -> PageOutput:
     result.word_masks = [fw.mask for fw in page.fused]
     result.word_mask_boxes = [fw.box for fw in page.fused]
     result.width, result.height, result.rotation = width, height, 90 * turn
-    stroke_mask, class_map = (unturn_map(a, turn) for a in (page.stroke_mask, page.class_map))
-    return PageOutput(result, image, stroke_mask, class_map, page.fused)
+    stroke_mask, text_mask, class_map = (
+        unturn_map(a, turn) for a in (page.stroke_mask, page.text_mask, page.class_map)
+    )
+    return PageOutput(result, image, stroke_mask, text_mask, class_map, page.fused)
 
 
 def plates(result: PageResult) -> list[dict]:

@@ -8,6 +8,7 @@ from ocrnet.data.synth import generate
 from ocrnet.io import save_image
 from ocrnet.outputs import decode_word_mask
 from ocrnet.pipeline import Pipeline, normalize_plate, plates
+from ocrnet.postprocess.classes import polygon_mask
 from ocrnet.predict.recognition import Reading
 from ocrnet.predict.segmentation import channel_argmax
 from ocrnet.types import CLASS_ID
@@ -146,3 +147,18 @@ def test_channel_argmax_matches_numpy_ties_included(rng):
     index = channel_argmax(logits)
     assert index.dtype == np.uint8
     np.testing.assert_array_equal(index, logits.argmax(0))
+
+
+def test_a_region_read_as_nothing_is_no_word_but_its_glyphs_are_still_text_to_erase():
+    sample = generate("sign", (5, 1), size=(256, 256))
+    pipeline = make_pipeline(sample)
+    pipeline.recognizer.texts[0] = ""  # the first region is blurred past reading
+    page = pipeline.run(sample.image, turn=0)
+    assert len(page.result.words) == len(pipeline.recognizer.texts) - 1
+    first = next(w for w in sample.words if not w.ignore)
+    (x0, y0, x1, y1), inside = polygon_mask(first.points, sample.stroke_mask.shape)
+    glyphs = np.zeros(sample.stroke_mask.shape, bool)
+    glyphs[y0:y1, x0:x1] = inside & (sample.stroke_mask[y0:y1, x0:x1] > 0)
+    assert glyphs.any() and not (page.stroke_mask & glyphs).any()  # not among the words' glyphs
+    assert (page.text_mask & glyphs).sum() == glyphs.sum()  # but erased with them
+    assert (page.text_mask >= page.stroke_mask).all()

@@ -1,6 +1,7 @@
 """Stand-ins for the networks, so pipeline, batch and server tests check the flow around them
 exactly and fast."""
 
+import cv2
 import numpy as np
 
 from ocrnet.pipeline import Pipeline
@@ -15,11 +16,15 @@ class OracleSegmenter:
         self.sample = sample
 
     def __call__(self, image):
-        polys = [(w.points, 0.95) for w in self.sample.words if not w.ignore]
+        """The labels at the size of the image given (a PDF page may be rendered larger), as the
+        network's maps are."""
+        height, width = image.shape[:2]
+        scale = np.float32([width / self.sample.width, height / self.sample.height])
+        polys = [(w.points * scale, 0.95) for w in self.sample.words if not w.ignore]
         return SegOutput(
-            self.sample.stroke_mask.astype(np.float32),
-            np.zeros(image.shape[:2], np.float32),
-            self.sample.class_map,
+            cv2.resize(self.sample.stroke_mask, (width, height), interpolation=cv2.INTER_NEAREST).astype(np.float32),
+            np.zeros((height, width), np.float32),
+            cv2.resize(self.sample.class_map, (width, height), interpolation=cv2.INTER_NEAREST),
             polys,
         )
 

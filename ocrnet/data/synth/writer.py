@@ -28,9 +28,10 @@ SCENE_WORDS = "scene-words"
 CROP_KINDS = (CROP, SCENE_WORDS)
 
 
-def _first_crop(kind: str, index: int) -> str:
-    """The crop whose label line says a crop sample was written (a scene's first word)."""
-    return f"crops/{kind}_{index:06d}.jpg" if kind == CROP else f"crops/{kind}_{index:06d}_00.jpg"
+def _crop_path(kind: str, index: int, word: int = 0) -> str:
+    """Where a crop kind's sample writes its crop (``scene-words``: the scene's ``word``-th); the
+    first one's label line says the sample was written."""
+    return f"crops/{kind}_{index:06d}.jpg" if kind == CROP else f"crops/{kind}_{index:06d}_{word:02d}.jpg"
 
 
 def render(kind: str, seed: int, index: int, size: int, strength: float = 1.0) -> Annotation | list[CropSample]:
@@ -50,10 +51,10 @@ def _render(job: tuple[str, int, int, int, float, str]) -> dict | list[tuple[str
     name = f"{kind}_{index:06d}"
     sample = render(kind, seed, index, size, strength)
     if isinstance(sample, list):
-        names = [f"crops/{name}.jpg"] if kind == CROP else [f"crops/{name}_{k:02d}.jpg" for k in range(len(sample))]
-        for rel, crop in zip(names, sample, strict=True):
+        labels = [(_crop_path(kind, index, k), crop.text) for k, crop in enumerate(sample)]
+        for (rel, _), crop in zip(labels, sample, strict=True):
             save_image(root / rel, crop.image, quality=95)
-        return [(rel, crop.text) for rel, crop in zip(names, sample, strict=True)]
+        return labels
     save_image(root / "images" / f"{name}.jpg", sample.image, quality=92)
     save_image(root / "masks" / f"{name}_stroke.png", sample.stroke_mask * 255)
     save_image(root / "masks" / f"{name}_class.png", sample.class_map)
@@ -83,7 +84,7 @@ def write_dataset(
     jobs = []
     for index in range(count):
         kind = kinds[index % len(kinds)]
-        target = _first_crop(kind, index) if kind in CROP_KINDS else f"images/{kind}_{index:06d}.jpg"
+        target = _crop_path(kind, index) if kind in CROP_KINDS else f"images/{kind}_{index:06d}.jpg"
         if target not in done:
             jobs.append((kind, seed, index, size, strength, str(root)))
     columns = (TextColumn("synth"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

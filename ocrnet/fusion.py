@@ -122,6 +122,18 @@ def split_at_spaces(
     return out_polygons, out_readings
 
 
+def polygon_glyphs(
+    stroke: np.ndarray, polygon: np.ndarray, threshold: float
+) -> tuple[tuple[int, int, int, int], np.ndarray, np.ndarray] | None:
+    """A polygon's box in the stroke map, its filled mask over that box and the stroke pixels in
+    it; None when it lies outside the map."""
+    masked = polygon_mask(polygon, stroke.shape)
+    if masked is None:
+        return None
+    (x0, y0, x1, y1), inside = masked
+    return (x0, y0, x1, y1), inside, (stroke[y0:y1, x0:x1] > threshold) & inside
+
+
 def fuse(
     stroke: np.ndarray,
     class_map: np.ndarray,
@@ -132,17 +144,15 @@ def fuse(
     """Join each region with its reading: a score from the reading, the region and the ink inside it,
     a class by vote of the class map, and the word's own stroke mask; empty or weak words dropped."""
     params = params or FusionParams()
-    h, w = stroke.shape
     out = []
     for (polygon, det_score), reading in zip(polygons, readings, strict=True):
         text = reading.text.strip()
         if not text:
             continue
-        masked = polygon_mask(polygon, (h, w))
-        if masked is None:
+        found = polygon_glyphs(stroke, polygon, params.stroke_threshold)
+        if found is None:
             continue
-        (x0, y0, x1, y1), inside = masked
-        glyphs = (stroke[y0:y1, x0:x1] > params.stroke_threshold) & inside
+        (x0, y0, x1, y1), inside, glyphs = found
         if params.ink_margin is not None and len(polygon) == 4:
             polygon = fit_to_ink(np.asarray(polygon, np.float32), glyphs, (x0, y0), params.ink_margin)
         ink = glyphs.sum() / max(inside.sum(), 1)
@@ -176,8 +186,8 @@ def region_glyphs(stroke: np.ndarray, polygons: list[tuple[np.ndarray, float]], 
     dropped from the words but is still text to erase."""
     mask = np.zeros(stroke.shape, bool)
     for polygon, _ in polygons:
-        masked = polygon_mask(np.asarray(polygon, np.float32), stroke.shape)
-        if masked is not None:
-            (x0, y0, x1, y1), inside = masked
-            mask[y0:y1, x0:x1] |= (stroke[y0:y1, x0:x1] > threshold) & inside
+        found = polygon_glyphs(stroke, np.asarray(polygon, np.float32), threshold)
+        if found is not None:
+            (x0, y0, x1, y1), _, glyphs = found
+            mask[y0:y1, x0:x1] |= glyphs
     return mask

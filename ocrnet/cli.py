@@ -505,6 +505,11 @@ def train_rec(
     stride: int | None = typer.Option(
         None, help="Input columns per CTC frame: 4, or 2 for twice the frames (default: as --init, else 4)."
     ),
+    blocks: int | None = typer.Option(
+        None,
+        help="Residual blocks after each deep convolution stage; added to --init weights they start as the"
+        " identity, so the reader grows from the one it was (default: as --init or the run resumed, else 0).",
+    ),
     guide: float = typer.Option(
         0.0, help="Weight of an attention decoder's loss guiding the features in training (GTC; 0: CTC alone)."
     ),

@@ -90,6 +90,20 @@ def test_crnn_sequence_length_is_width_over_stride():
         CRNN(CRNNConfig(stride=3))
 
 
+def test_a_reader_grown_by_residual_blocks_first_reads_as_the_one_it_grew_from():
+    base = CRNN(CRNNConfig(hidden=16, width=8))
+    for module in base.modules():  # trained-looking batch norms, so that zeroed scales are what matters
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5), module.weight.data.uniform_(0.5, 1.5)
+    grown = CRNN(CRNNConfig(hidden=16, width=8, blocks=2))
+    missing, unexpected = grown.load_state_dict(base.state_dict(), strict=False)
+    assert not unexpected and missing and all(key.startswith("deep.") for key in missing)
+    x = torch.randn(2, 3, 32, 64)
+    assert torch.allclose(grown.eval()(x)["logits"], base.eval()(x)["logits"], atol=1e-6)
+    grown.deep["8"][0].conv2[1].weight.data.fill_(1.0)  # once trained, the blocks change the reading
+    assert not torch.allclose(grown(x)["logits"], base(x)["logits"], atol=1e-3)
+
+
 def test_checkpoint_round_trip_in_fp16(tmp_path):
     cfg = TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=32, key_channels=16)
     model = TextSegNet(cfg).eval()

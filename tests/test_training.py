@@ -100,7 +100,7 @@ def test_segmenter_loop_runs(tmp_path):
     assert [r["step"] for r in _log(tmp_path / "run") if r["kind"] == "val"] == [2]
 
 
-def test_init_from_weights_when_nothing_to_resume(tmp_path):
+def test_init_from_weights_when_nothing_to_resume_and_growing_them_by_residual_blocks(tmp_path):
     from ocrnet.models.checkpoint import export_weights
     from ocrnet.models.recognizer import CRNN, CRNNConfig
 
@@ -110,10 +110,12 @@ def test_init_from_weights_when_nothing_to_resume(tmp_path):
     cfg = RecTrainConfig(
         out=tmp_path / "run", steps=1, batch=2, val_every=1, val_synth=4, threads=1, lr=1e-9, init=tmp_path / "start.pt"
     )
-    best = train_recognizer(cfg)
-    trained = read_checkpoint(best)["state_dict"]
+    cfg.blocks = 1
+    checkpoint = read_checkpoint(train_recognizer(cfg))
+    trained = checkpoint["state_dict"]
     key = "classifier.weight"
     assert (trained[key].float() - start.state_dict()[key].half().float()).abs().max() < 1e-3
+    assert checkpoint["config"]["blocks"] == 1 and "deep.8.0.conv1.0.weight" in trained
 
 
 def test_training_one_submodule_leaves_the_rest_exactly_as_it_was(tmp_path):
@@ -185,6 +187,7 @@ def test_own_crops_train_the_reader_and_are_reported_apart(tmp_path):
     assert [len(group) for group in sampler.own_by_set] == [10]  # items 0 and 10 held out
     checkpoint = read_checkpoint(train_recognizer(cfg))
     assert checkpoint["config"]["width"] == 8 and checkpoint["config"]["hidden"] == 16  # sizes from --init
+    assert checkpoint["config"]["blocks"] == 0
     scores = checkpoint["extra"]["scores"]
     assert {"acc_own_mine", "acc_synth"} <= set(scores)
     assert scores["acc_real_mean"] == scores["acc_own_mine"]  # the best checkpoint is chosen on yours

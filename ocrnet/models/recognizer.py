@@ -9,7 +9,7 @@ from pathlib import Path
 from torch import Tensor, nn
 
 from ocrnet.charset import DEFAULT_CHARSET
-from ocrnet.models.backbone import conv_bn_relu
+from ocrnet.models.backbone import BasicBlock, conv_bn_relu
 from ocrnet.models.checkpoint import WEIGHTS_DIR, build_model
 
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "crnn.pt"
@@ -25,6 +25,7 @@ class CRNNConfig:
     hidden: int = 160
     layers: int = 2
     stride: int = 4  # input columns per CTC frame: 4, or 2 for two frames where 4 gives one
+    blocks: int = 0  # residual blocks after each of the two deepest convolution stages
 
     @property
     def num_classes(self) -> int:
@@ -65,6 +66,17 @@ class CRNN(nn.Module):
             nn.BatchNorm2d(6 * c),
             nn.ReLU(inplace=True),
         )
+        # Residual blocks after the body's 4c and 6c stages (its layers 5 and 8), their last batch
+        # norm zeroed: a reader grown from trained weights (``train rec --init --blocks``) starts
+        # out reading exactly as they read, and training adds depth from there.
+        self.deep = nn.ModuleDict(
+            {
+                str(layer): nn.Sequential(*(zero_residual_block(channels) for _ in range(self.config.blocks)))
+                for layer, channels in ((5, 4 * c), (8, 6 * c))
+            }
+            if self.config.blocks
+            else {}
+        )
         self.rnn = nn.LSTM(6 * c, self.config.hidden, self.config.layers, bidirectional=True, dropout=0.1)
         self.classifier = nn.Linear(2 * self.config.hidden, self.config.num_classes)
 
@@ -75,9 +87,21 @@ class CRNN(nn.Module):
 
     def forward(self, images: Tensor) -> dict[str, Tensor]:
         """``logits`` for CTC; ``features`` (T, B, C), the body's columns, for a guide in training."""
-        features = self.body(images).squeeze(2).permute(2, 0, 1)  # (T, B, C)
+        x = images
+        for index, layer in enumerate(self.body):
+            x = layer(x)
+            if str(index) in self.deep:
+                x = self.deep[str(index)](x)
+        features = x.squeeze(2).permute(2, 0, 1)  # (T, B, C)
         sequence, _ = self.rnn(features)
         return {"logits": self.classifier(sequence), "features": features}
+
+
+def zero_residual_block(channels: int) -> BasicBlock:
+    """A residual block that starts as the identity on ReLU outputs (its last batch norm's scale is 0)."""
+    block = BasicBlock(channels, channels, 1)
+    nn.init.zeros_(block.conv2[1].weight)
+    return block
 
 
 def crnn(pretrained: bool = True, weights: str | Path | None = None) -> CRNN:

@@ -41,10 +41,12 @@ class RecTrainConfig(RunConfig):
     val_synth: int = 500  # synthetic validation crops (seed 999)
     max_width: int = 384
     # CRNN size (first convolution's channels, BiLSTM hidden size, input columns per CTC frame: 4 or
-    # 2); None: as the run being resumed or the --init weights, else CRNNConfig's defaults
+    # 2, residual blocks per deep stage); None: as the run being resumed or the --init weights, else
+    # CRNNConfig's defaults
     width: int | None = None
     hidden: int | None = None
     stride: int | None = None
+    blocks: int | None = None
     guide: float = 0.0  # weight of the attention decoder's loss guiding the features (0: CTC alone)
 
 
@@ -156,7 +158,7 @@ def model_settings(cfg: RecTrainConfig) -> dict:
     last = cfg.out / "last.pt"
     start = last if cfg.resume and last.is_file() else cfg.init
     settings = dict(read_checkpoint(start)["config"]) if start is not None else {}  # else CRNNConfig's own
-    given = {"width": cfg.width, "hidden": cfg.hidden, "stride": cfg.stride}
+    given = {"width": cfg.width, "hidden": cfg.hidden, "stride": cfg.stride, "blocks": cfg.blocks}
     settings |= {k: v for k, v in given.items() if v is not None}
     charset = settings.get("charset", DEFAULT_CHARSET)
     settings["charset"] = charset + "".join(dict.fromkeys(ch for ch in cfg.add_chars if ch not in charset))

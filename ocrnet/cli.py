@@ -309,6 +309,10 @@ def _check_turn(fmt: str, turn: int) -> None:
         raise typer.BadParameter(f"--turn applies to {', '.join(SCENE_FORMATS)}")
 
 
+EVAL_SEG_WEIGHTS_HELP = "Segmentation checkpoint to score in place of the shipped one (engines ocrnet, ocrnet-det)."
+EVAL_REC_WEIGHTS_HELP = "Recogniser checkpoint to score in place of the shipped one (engine ocrnet)."
+
+
 @app.command("eval")
 def eval_command(
     path: Path | None = typer.Argument(None, help="Data set folder (not needed for synth and synth-words)."),
@@ -320,11 +324,13 @@ def eval_command(
     synth_count: int = typer.Option(500, help="Images (synth) or crops (synth-words) in the synthetic validation set."),
     out: Path | None = typer.Option(None, help="Folder for report.json and predictions.jsonl."),
     turn: int = typer.Option(0, min=0, max=3, help=TURN_HELP),
+    seg_weights: Path | None = typer.Option(None, exists=True, dir_okay=False, help=EVAL_SEG_WEIGHTS_HELP),
+    rec_weights: Path | None = typer.Option(None, exists=True, dir_okay=False, help=EVAL_REC_WEIGHTS_HELP),
 ) -> None:
     """Run an engine over a data set and print its figures."""
     import json
 
-    from ocrnet.engines import create_engine
+    from ocrnet.engines import WEIGHTS_TAKEN, create_engine
     from ocrnet.eval.runners import FORMATS, RENDERED_FORMATS, run_eval, save_report
 
     if fmt not in FORMATS:
@@ -332,8 +338,15 @@ def eval_command(
     if fmt not in RENDERED_FORMATS and path is None:
         raise typer.BadParameter("give the data set folder")
     _check_turn(fmt, turn)
+    given = {"seg_weights": seg_weights, "rec_weights": rec_weights}
+    unused = [k for k, v in given.items() if v and k not in WEIGHTS_TAKEN.get(engine, ())]
+    if unused:
+        options = " and ".join("--" + k.replace("_", "-") for k in unused)
+        raise typer.BadParameter(f"{options}: engine {engine!r} does not take OCRNet weights of that kind")
     try:
-        report, predictions = run_eval(create_engine(engine), fmt, path, split, limit, synth_count, turn, own)
+        report, predictions = run_eval(
+            create_engine(engine, seg_weights, rec_weights), fmt, path, split, limit, synth_count, turn, own
+        )
     except ValueError as exc:  # nothing to score in that folder and split
         raise typer.BadParameter(str(exc)) from exc
     if out:
@@ -351,13 +364,26 @@ def compare(
     limit: int | None = typer.Option(None, help="Only the first N items."),
     out: Path = typer.Option(Path("out/compare"), help="Folder for table.md, chart.png and per-engine reports."),
     turn: int = typer.Option(0, min=0, max=3, help=TURN_HELP),
+    seg_weights: Path | None = typer.Option(None, exists=True, dir_okay=False, help=EVAL_SEG_WEIGHTS_HELP),
+    rec_weights: Path | None = typer.Option(None, exists=True, dir_okay=False, help=EVAL_REC_WEIGHTS_HELP),
 ) -> None:
     """Run several engines on the same images; write a Markdown table and a bar chart."""
     from ocrnet.eval.compare import compare as run_compare
 
     _check_turn(fmt, turn)
     try:
-        table, _ = run_compare(_split(engines), fmt, path, out, split, limit, turn=turn, own=own)
+        table, _ = run_compare(
+            _split(engines),
+            fmt,
+            path,
+            out,
+            split,
+            limit,
+            turn=turn,
+            own=own,
+            seg_weights=seg_weights,
+            rec_weights=rec_weights,
+        )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     console.print(table)

@@ -165,3 +165,28 @@ def test_tune_db_on_a_folder_of_your_own_uses_its_training_part(tmp_path, monkey
     (crops / "labels.tsv").write_text("IMG/1.jpg\tHi\n")
     result = runner.invoke(app, [*options[:-1], str(crops)])
     assert result.exit_code != 0 and "not crops" in result.output
+
+
+def test_eval_scores_the_weights_it_is_given_and_refuses_them_for_other_engines(tmp_path):
+    import json
+
+    from ocrnet.data.synth import generate_crop
+    from ocrnet.io import save_image
+    from ocrnet.predict.recognition import Recognizer
+
+    _, rec = _tiny_weights(tmp_path)
+    crops = [generate_crop((3, i))[0] for i in range(4)]
+    for i, crop in enumerate(crops):
+        save_image(tmp_path / "words" / "IMG" / f"{i}.png", crop)
+    (tmp_path / "words" / "labels.tsv").write_text("".join(f"IMG/{i}.png\tword\n" for i in range(4)))
+    args = ["eval", str(tmp_path / "words"), "--format", "words", "--split", "all", "--out", str(tmp_path / "r")]
+    result = runner.invoke(app, [*args, "--rec-weights", str(rec)])
+    assert result.exit_code == 0, result.output
+    predictions = [json.loads(line) for line in (tmp_path / "r" / "predictions.jsonl").read_text().splitlines()]
+    by_image = {Path(p["image"]).name: p["text"] for p in predictions}
+    tiny = [reading.text for reading in Recognizer.from_checkpoint(rec)(crops)]
+    assert [by_image[f"{i}.png"] for i in range(4)] == tiny  # the tiny reader's readings, not the shipped one's
+    refused = runner.invoke(app, [*args, "--engine", "ocrnet-det", "--rec-weights", str(rec)])
+    assert refused.exit_code == 2 and "--rec-weights" in refused.output
+    missing = runner.invoke(app, [*args, "--rec-weights", str(tmp_path / "nope.pt")])
+    assert missing.exit_code == 2 and "nope.pt" in missing.output

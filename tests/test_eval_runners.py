@@ -122,7 +122,7 @@ def test_compare_writes_table_and_chart(tmp_path, monkeypatch):
     Image.new("RGB", (64, 32)).save(root / "images" / "img_1.jpg")
     (root / "gt" / "gt_img_1.txt").write_text("1,2,30,2,30,20,1,20,hello\n")
 
-    def fake_engine(name):
+    def fake_engine(name, *weights):
         if name == "missing":
             raise EngineUnavailable("not here")
         return EchoEngine()
@@ -132,11 +132,11 @@ def test_compare_writes_table_and_chart(tmp_path, monkeypatch):
     assert "| echo | 1.000 | 1.000 | 1.000 |" in table and "not run: not here" in table
     assert (tmp_path / "out" / "chart.png").is_file() and (tmp_path / "out" / "table.md").is_file()
     # a reused engine's saved report is read back, not run again
-    monkeypatch.setattr(compare_module, "create_engine", lambda name: pytest.fail(f"{name} ran again"))
+    monkeypatch.setattr(compare_module, "create_engine", lambda name, *weights: pytest.fail(f"{name} ran again"))
     again, _ = compare_module.compare(["echo"], "icdar2015", root, tmp_path / "out", split="all", reuse={"echo"})
     assert "| echo | 1.000 | 1.000 | 1.000 |" in again
     # turned, the saved upright report is not reused, and the fixed box no longer matches the turned truth
-    monkeypatch.setattr(compare_module, "create_engine", lambda name: EchoEngine())
+    monkeypatch.setattr(compare_module, "create_engine", lambda name, *weights: EchoEngine())
     turned, reports = compare_module.compare(
         ["echo"], "icdar2015", root, tmp_path / "out", split="all", reuse={"echo"}, turn=1
     )
@@ -177,3 +177,20 @@ def test_own_folder_is_scored_on_the_part_train_own_holds_out(tmp_path):
     trained, _ = run_eval(EchoEngine(), "words", root, split="train", own=True)
     assert held_out["crops"] == len(load_own([root])[0].split("val")) == 3 and held_out["own"]
     assert held_out["accuracy"] == 1.0 and trained["crops"] == 18 and trained["accuracy"] == 0.0
+
+
+def test_ocrnet_engines_load_the_checkpoints_they_are_given(tmp_path):
+    from ocrnet.models.checkpoint import export_weights
+    from ocrnet.models.recognizer import CRNN, CRNNConfig
+    from ocrnet.models.segnet import TextSegNet, TextSegNetConfig
+
+    seg_cfg = TextSegNetConfig(backbone="resnet10", base_width=16, fpn_channels=16, key_channels=8)
+    rec_cfg = CRNNConfig(width=8, hidden=16)
+    export_weights(TextSegNet(seg_cfg), seg_cfg, tmp_path / "seg.pt")
+    export_weights(CRNN(rec_cfg), rec_cfg, tmp_path / "rec.pt")
+    engine = create_engine("ocrnet", tmp_path / "seg.pt", tmp_path / "rec.pt")
+    assert engine.recognizer.model.config.width == 8
+    assert engine.pipeline.segmenter.model.config.base_width == 16
+    assert engine.pipeline.recognizer is engine.recognizer
+    detector = create_engine("ocrnet-det", seg_weights=tmp_path / "seg.pt", rec_weights=tmp_path / "rec.pt")
+    assert detector.segmenter.model.config.fpn_channels == 16

@@ -8,16 +8,20 @@ tesseract-ocr): an engine whose package is missing says so in ``available()``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from ocrnet.engines.base import Engine, EngineUnavailable
 
-_FACTORIES: dict[str, Callable[[], Engine]] = {}
+Factory = Callable[..., Engine]
+_FACTORIES: dict[str, Factory] = {}
+#: The engines that are OCRNet itself, and which of its checkpoints each takes.
+WEIGHTS_TAKEN = {"ocrnet": ("seg_weights", "rec_weights"), "ocrnet-det": ("seg_weights",)}
 
 
-def register(name: str) -> Callable[[Callable[[], Engine]], Callable[[], Engine]]:
+def register(name: str) -> Callable[[Factory], Factory]:
     """Decorator that adds an engine factory under ``name``."""
 
-    def wrap(factory: Callable[[], Engine]) -> Callable[[], Engine]:
+    def wrap(factory: Factory) -> Factory:
         _FACTORIES[name] = factory
         return factory
 
@@ -30,12 +34,15 @@ def engine_names() -> list[str]:
     return list(_FACTORIES)
 
 
-def create_engine(name: str) -> Engine:
-    """A new engine by name; EngineUnavailable says what to install where its package is missing."""
+def create_engine(name: str, seg_weights: Path | None = None, rec_weights: Path | None = None) -> Engine:
+    """A new engine by name; EngineUnavailable says what to install where its package is missing.
+    ``seg_weights`` / ``rec_weights``: OCRNet checkpoints to score in place of the shipped ones,
+    handed to the OCRNet engines that use them (the other engines bring their own models)."""
     _load_adapters()
     if name not in _FACTORIES:
         raise ValueError(f"unknown engine {name!r}; choose from {', '.join(_FACTORIES)}")
-    return _FACTORIES[name]()
+    given = {"seg_weights": seg_weights, "rec_weights": rec_weights}
+    return _FACTORIES[name](**{k: v for k, v in given.items() if k in WEIGHTS_TAKEN.get(name, ()) and v})
 
 
 def _load_adapters() -> None:

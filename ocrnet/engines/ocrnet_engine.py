@@ -1,8 +1,9 @@
-"""OCRNet itself as an engine."""
+"""OCRNet itself as an engine, with the shipped models or weights of your own."""
 
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -10,26 +11,34 @@ from ocrnet.engines import register
 from ocrnet.engines.base import Engine
 from ocrnet.pipeline import Pipeline
 from ocrnet.predict.recognition import Recognizer
+from ocrnet.predict.segmentation import Segmenter
 from ocrnet.types import Word
 
 
 class OCRNetEngine(Engine):
-    """Models load on first use, so crop-only evaluation never loads the segmentation network."""
+    """Models load on first use, so crop-only evaluation never loads the segmentation network.
+    ``seg_weights`` / ``rec_weights``: checkpoints to score in place of the shipped ones (a run's
+    ``best_fp16.pt``, say)."""
 
     name = "ocrnet"
 
-    def __init__(self, pipeline: Pipeline | None = None) -> None:
+    def __init__(
+        self, pipeline: Pipeline | None = None, seg_weights: Path | None = None, rec_weights: Path | None = None
+    ) -> None:
+        self.seg_weights, self.rec_weights = seg_weights, rec_weights
         if pipeline is not None:
             self.__dict__["pipeline"] = pipeline
 
     @cached_property
     def pipeline(self) -> Pipeline:
-        return Pipeline(recognizer=self.recognizer)
+        return Pipeline(segmenter=segmenter(self.seg_weights), recognizer=self.recognizer)
 
     @cached_property
     def recognizer(self) -> Recognizer:
         pipeline = self.__dict__.get("pipeline")
-        return pipeline.recognizer if pipeline is not None else Recognizer.default()
+        if pipeline is not None:
+            return pipeline.recognizer
+        return Recognizer.from_checkpoint(self.rec_weights) if self.rec_weights else Recognizer.default()
 
     def read(self, image: np.ndarray) -> list[Word]:
         return self.pipeline(image).words
@@ -43,18 +52,17 @@ class OCRNetDetector(Engine):
 
     name = "ocrnet-det"
 
-    def __init__(self) -> None:
-        from ocrnet.predict.segmentation import Segmenter
-
-        self.segmenter = Segmenter()
+    def __init__(self, seg_weights: Path | None = None) -> None:
+        self.segmenter = segmenter(seg_weights)
 
     def read(self, image: np.ndarray) -> list[Word]:
         return [Word(polygon=p.tolist(), text="", score=s) for p, s in self.segmenter(image).polygons]
 
 
-@register("ocrnet")
-def _make() -> Engine:
-    return OCRNetEngine()
+def segmenter(weights: Path | None) -> Segmenter:
+    """The segmenter of ``weights``, else the shipped one."""
+    return Segmenter.from_checkpoint(weights) if weights else Segmenter()
 
 
+register("ocrnet")(OCRNetEngine)
 register("ocrnet-det")(OCRNetDetector)

@@ -62,11 +62,14 @@ def compare(
     reuse: Collection[str] = (),
     turn: int = 0,
     own: bool = False,
+    seg_weights: Path | None = None,
+    rec_weights: Path | None = None,
 ) -> tuple[str, dict[str, dict[str, Any]]]:
     """Run each engine on the set and tabulate; an engine in ``reuse`` with a saved report under
     ``out`` made with the same ``turn`` is not run again (other engines' figures do not change when
     only OCRNet does). ``turn``: real scene images (and truth) turned that many quarter turns first;
-    ``own``: the folder is one of your own (``run_eval``)."""
+    ``own``: the folder is one of your own (``run_eval``); ``seg_weights`` / ``rec_weights``: OCRNet
+    checkpoints in place of the shipped ones (``create_engine``)."""
     reports: dict[str, dict[str, Any]] = {}
     skipped: dict[str, str] = {}
     for name in engines:
@@ -77,7 +80,7 @@ def compare(
                 reports[name] = report
                 continue
         try:
-            engine = create_engine(name)
+            engine = create_engine(name, seg_weights, rec_weights)
         except EngineUnavailable as exc:
             skipped[name] = str(exc)
             continue

@@ -436,6 +436,12 @@ def bench(
     repeats: int = typer.Option(10, help="Images per size."),
     threads: int | None = typer.Option(None, help="Torch threads (default: all cores)."),
     out: Path | None = typer.Option(None, help="Write the report as JSON here."),
+    seg_weights: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Segmentation checkpoint to time (default: shipped)."
+    ),
+    rec_weights: Path | None = typer.Option(
+        None, exists=True, dir_okay=False, help="Recogniser checkpoint to time (default: shipped)."
+    ),
 ) -> None:
     """Time read, segmentation and recognition; images per second; peak memory; load time."""
     import json
@@ -446,7 +452,7 @@ def bench(
     for item in _split(sizes):
         width, height = (int(v) for v in item.lower().split("x"))
         parsed.append((height, width))
-    report = run_bench(parsed, repeats, threads)
+    report = run_bench(parsed, repeats, threads, seg_weights, rec_weights)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(report, indent=2))

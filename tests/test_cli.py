@@ -190,3 +190,20 @@ def test_eval_scores_the_weights_it_is_given_and_refuses_them_for_other_engines(
     assert refused.exit_code == 2 and "--rec-weights" in refused.output
     missing = runner.invoke(app, [*args, "--rec-weights", str(tmp_path / "nope.pt")])
     assert missing.exit_code == 2 and "nope.pt" in missing.output
+
+
+def test_bench_times_the_weights_it_is_given(tmp_path):
+    import json
+
+    seg, rec = _tiny_weights(tmp_path)
+    args = ["bench", "--sizes", "96x64", "--repeats", "1", "--out", str(tmp_path / "b.json")]
+    result = runner.invoke(app, [*args, "--seg-weights", str(seg), "--rec-weights", str(rec)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "b.json").read_text())
+    from ocrnet.models.checkpoint import build_model
+    from ocrnet.models.recognizer import CRNN, CRNNConfig
+
+    tiny_reader, _ = build_model(rec, CRNN, CRNNConfig)
+    assert report["weights"] == {"segmenter": str(seg), "recogniser": str(rec)}
+    assert report["parameters"]["recogniser"] == sum(p.numel() for p in tiny_reader.parameters())
+    assert set(report["sizes"]) == {"96x64"} and report["recognizer_crops_per_second"] > 0

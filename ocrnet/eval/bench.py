@@ -5,6 +5,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,18 +29,34 @@ def test_images(height: int, width: int, count: int) -> list[np.ndarray]:
     return [generate(kinds[i % len(kinds)], (4242, i), size=(height, width)).image for i in range(count)]
 
 
-def run_bench(sizes: list[tuple[int, int]], repeats: int = 10, threads: int | None = None) -> dict[str, Any]:
-    """Median seconds of segmentation, reading and the whole pipeline per image size, and peak memory."""
+def run_bench(
+    sizes: list[tuple[int, int]],
+    repeats: int = 10,
+    threads: int | None = None,
+    seg_weights: Path | None = None,
+    rec_weights: Path | None = None,
+) -> dict[str, Any]:
+    """Median seconds of segmentation, reading and the whole pipeline per image size, and peak memory;
+    ``seg_weights`` / ``rec_weights``: time checkpoints of your own in place of the shipped ones."""
     import torch
 
     if threads:
         torch.set_num_threads(threads)
-    from ocrnet.pipeline import Pipeline
+    from ocrnet.engines.ocrnet_engine import OCRNetEngine
     from ocrnet.postprocess.crops import rectify
 
     start = time.perf_counter()
-    pipeline = Pipeline()
-    report: dict[str, Any] = {"load_s": time.perf_counter() - start, "threads": torch.get_num_threads(), "sizes": {}}
+    pipeline = OCRNetEngine(seg_weights=seg_weights, rec_weights=rec_weights).pipeline
+    report: dict[str, Any] = {
+        "weights": {"segmenter": str(seg_weights or "shipped"), "recogniser": str(rec_weights or "shipped")},
+        "parameters": {
+            "segmenter": sum(p.numel() for p in pipeline.segmenter.model.parameters()),
+            "recogniser": sum(p.numel() for p in pipeline.recognizer.model.parameters()),
+        },
+        "load_s": time.perf_counter() - start,
+        "threads": torch.get_num_threads(),
+        "sizes": {},
+    }
     for height, width in sizes:
         images = test_images(height, width, repeats)
         pipeline(images[0])  # warm-up: first call allocates

@@ -9,6 +9,8 @@ import numpy as np
 
 from ocrnet.engines import register
 from ocrnet.engines.base import Engine
+from ocrnet.models.recognizer import DEFAULT_WEIGHTS as SHIPPED_READER
+from ocrnet.models.segnet import DEFAULT_WEIGHTS as SHIPPED_SEGMENTER
 from ocrnet.pipeline import Pipeline
 from ocrnet.predict.recognition import Recognizer
 from ocrnet.predict.segmentation import Segmenter
@@ -31,14 +33,18 @@ class OCRNetEngine(Engine):
 
     @cached_property
     def pipeline(self) -> Pipeline:
-        return Pipeline(segmenter=segmenter(self.seg_weights), recognizer=self.recognizer)
+        return Pipeline(
+            segmenter=Segmenter.from_checkpoint(self.seg_weights or SHIPPED_SEGMENTER), recognizer=self.recognizer
+        )
 
     @cached_property
     def recognizer(self) -> Recognizer:
         pipeline = self.__dict__.get("pipeline")
-        if pipeline is not None:
-            return pipeline.recognizer
-        return Recognizer.from_checkpoint(self.rec_weights) if self.rec_weights else Recognizer.default()
+        return (
+            pipeline.recognizer
+            if pipeline is not None
+            else Recognizer.from_checkpoint(self.rec_weights or SHIPPED_READER)
+        )
 
     def read(self, image: np.ndarray) -> list[Word]:
         return self.pipeline(image).words
@@ -53,15 +59,10 @@ class OCRNetDetector(Engine):
     name = "ocrnet-det"
 
     def __init__(self, seg_weights: Path | None = None) -> None:
-        self.segmenter = segmenter(seg_weights)
+        self.segmenter = Segmenter.from_checkpoint(seg_weights or SHIPPED_SEGMENTER)
 
     def read(self, image: np.ndarray) -> list[Word]:
         return [Word(polygon=p.tolist(), text="", score=s) for p, s in self.segmenter(image).polygons]
-
-
-def segmenter(weights: Path | None) -> Segmenter:
-    """The segmenter of ``weights``, else the shipped one."""
-    return Segmenter.from_checkpoint(weights) if weights else Segmenter()
 
 
 register("ocrnet")(OCRNetEngine)

@@ -1,6 +1,8 @@
 """A few steps of each training loop: they run, log, checkpoint and resume."""
 
 import json
+import os
+import signal
 
 import numpy as np
 import pytest
@@ -29,6 +31,32 @@ def test_recognizer_loop_checkpoints_and_resumes(tmp_path):
     train_recognizer(cfg)
     steps = [r["step"] for r in _log(tmp_path / "run") if r["kind"] == "val"]
     assert steps == [2, 3]  # resumed at 2, not from scratch
+
+
+def test_a_run_killed_between_validations_saves_its_state_and_resumes_there(tmp_path, monkeypatch, capsys):
+    write_dataset(["crop"], 16, tmp_path / "crops")
+    cfg = RecTrainConfig(
+        out=tmp_path / "run", synth_dirs=[tmp_path / "crops"], steps=5, batch=4, val_every=100, val_synth=8, threads=1
+    )
+    handler_before = signal.getsignal(signal.SIGTERM)
+    update = common.TrainingRun.update
+
+    def update_then_kill(run, losses, log_every):
+        if run.step == 2:
+            os.kill(os.getpid(), signal.SIGTERM)  # arrives mid-step, as a kill would
+        update(run, losses, log_every)
+
+    monkeypatch.setattr(common.TrainingRun, "update", update_then_kill)
+    with pytest.raises(SystemExit) as stopped:
+        train_recognizer(cfg)
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 3  # no validation came before
+    assert signal.getsignal(signal.SIGTERM) is handler_before
+    monkeypatch.setattr(common.TrainingRun, "update", update)
+    train_recognizer(cfg)
+    assert "resumed from" in capsys.readouterr().out.split("stopped at step 3")[1]
+    assert [r["step"] for r in _log(tmp_path / "run") if r["kind"] == "val"] == [5]
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 5
 
 
 def test_crop_sampler_uses_every_crop_once_in_batches_of_like_width(tmp_path, monkeypatch):

@@ -7,6 +7,8 @@ import contextlib
 import json
 import math
 import os
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -226,9 +228,42 @@ class RunLog:
         plt.close(fig)
 
 
+class StopSignals:
+    """Catches Ctrl-C and ``kill`` (SIGINT, SIGTERM) while a run trains, so the loop can save its
+    state at the next step and stop there rather than lose the steps since its last validation."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():  # handlers can only be set there
+            for signum in self.SIGNALS:
+                self._previous[signum] = signal.signal(signum, self._note)
+
+    def _note(self, signum: int, frame: Any) -> None:
+        self.received = signum
+
+    def requested(self, world: int) -> bool:
+        """Whether any process of the run was told to stop (all of them agree, so none is left
+        waiting for the others' gradients)."""
+        if world <= 1:
+            return self.received is not None
+        flag = torch.tensor([float(self.received is not None)])
+        dist.all_reduce(flag, op=dist.ReduceOp.MAX)
+        return bool(flag.item())
+
+    def restore(self) -> None:
+        """Put back the handlers that were there before the run."""
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous = {}
+
+
 class TrainingRun:
     """The loop's bookkeeping: device, optimiser and schedule, resume, DDP, progress bar, running
-    losses, validation, best/last checkpoints and curves. The task loops supply batches and losses."""
+    losses, validation, best/last checkpoints and curves. The task loops supply batches and losses.
+    Stopped by Ctrl-C or ``kill``, it saves its state first, so the same command resumes it."""
 
     def __init__(
         self,
@@ -273,6 +308,7 @@ class TrainingRun:
         self.log = RunLog(out)
         self.bar = tqdm(total=steps, initial=self.step, disable=self.rank != 0, mininterval=30, dynamic_ncols=True)
         self.running: dict[str, list[float]] = {}
+        self.signals = StopSignals()
 
     @property
     def main(self) -> bool:
@@ -301,6 +337,18 @@ class TrainingRun:
             self.bar.set_postfix(loss=f"{sum(means.values()):.3f}", lr=f"{self.scheduler.get_last_lr()[0]:.2e}")
             self.log.write({"kind": "train", "step": self.step, **means})
             self.running = {}
+        if self.signals.requested(self.world):
+            self.stop()
+
+    def stop(self) -> None:
+        """Save the state where the run stands and leave (exit status 128 + the signal, as a shell's)."""
+        signum = self.signals.received or signal.SIGTERM
+        self.signals.restore()
+        self.bar.close()
+        if self.main:
+            self._save_state()
+            print(f"stopped at step {self.step}; state saved to {self.last}: run the same command to resume")
+        raise SystemExit(128 + int(signum))
 
     def due(self, every: int) -> bool:
         """Whether to validate now: every ``every`` steps and at the last step, on the main process."""
@@ -320,6 +368,10 @@ class TrainingRun:
             from ocrnet.models.checkpoint import export_weights
 
             export_weights(model, self.model_config, self.out / "best_fp16.pt", {"step": self.step, "scores": scores})
+        self._save_state()
+        self.log.plot(self.title)
+
+    def _save_state(self) -> None:
         save_training_state(
             self.last,
             self.model,
@@ -330,9 +382,9 @@ class TrainingRun:
             {"best": self.best},
             self.companion,
         )
-        self.log.plot(self.title)
 
     def finish(self) -> Path:
         """Close the progress bar; the best checkpoint is what the run leaves for use."""
+        self.signals.restore()
         self.bar.close()
         return self.out / "best_fp16.pt"

@@ -112,25 +112,27 @@ def create_app(
 
     @app.post("/searchable", response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
     def searchable(
-        file: UploadFile = File(..., description="An image or a PDF."),
+        file: list[UploadFile] = File(..., description="Images or PDFs; several make one PDF, in order."),
         mode: Mode | None = Query(None, description="Reading mode; the server's own by default."),
         dpi: float = Query(DEFAULT_DPI, gt=0, le=1200, description="PDF pages are rendered at this resolution."),
     ) -> Response:
-        """The upload as a searchable PDF (as `ocrnet read --searchable` writes): its pages with every
-        word as invisible, selectable text. Pages that could not be read are left out and named in
-        the ``X-OCRNet-Failed`` header (a JSON list); 422 with the usual answer when none could."""
+        """The uploads as one searchable PDF (as `ocrnet read --searchable` writes): their pages, in
+        the order sent, with every word as invisible, selectable text; several photos of a letter
+        make one document. Uploads and pages that could not be read are left out and named in the
+        ``X-OCRNet-Failed`` header (a JSON list); 422 with the usual answer when none could. The
+        field stays ``file``, repeated, so a client that sends one upload is answered as before."""
         reading = pipeline if mode is None else pipeline.with_mode(mode)
         answer = Answer()
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "searchable.pdf"
             with SearchablePdf(target, dpi) as pdf:
-                for name, image in pages([file], dpi, answer):
+                for name, image in pages(file, dpi, answer):
                     with busy:
                         page = reading.run(image, name=name)
                     pdf.add_page(page.image, page.result)
             if not target.exists():
                 return answer.response()
-            stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(file.filename or "upload").stem)  # header-safe
+            stem = re.sub(r"[^A-Za-z0-9._-]", "_", Path(file[0].filename or "upload").stem)  # header-safe
             headers = {
                 "Content-Disposition": f'attachment; filename="{stem}.pdf"',
                 "X-OCRNet-Failed": json.dumps(answer.failed),  # ASCII: json escapes the rest

@@ -142,3 +142,25 @@ def test_searchable_answers_a_pdf_with_the_words_as_text(sample, write_pdf, tmp_
     assert len(document) == 2 and sorted(document[1].get_textpage().get_text_range().split()) == words
     broken = client.post("/searchable", files={"file": ("x.png", b"garbage", "image/png")})
     assert broken.status_code == 422 and broken.json()["failed"][0].startswith("x.png: ")
+
+
+def test_searchable_joins_several_uploads_in_order_and_names_the_bad_one(sample, write_pdf, tmp_path):
+    import json
+
+    import cv2
+    import pypdfium2 as pdfium
+
+    write_pdf(tmp_path / "doc.pdf", [sample.image, sample.image])
+    small = cv2.imencode(".png", cv2.resize(sample.image, None, fx=0.5, fy=0.5)[..., ::-1])[1].tobytes()
+    uploads = [
+        ("file", ("first.png", small, "image/png")),
+        ("file", ("bad.png", b"garbage", "image/png")),
+        ("file", ("doc.pdf", (tmp_path / "doc.pdf").read_bytes(), "application/pdf")),
+    ]
+    answer = client_for(sample).post("/searchable", files=uploads, params={"dpi": 72})
+    assert answer.status_code == 200 and 'filename="first.pdf"' in answer.headers["content-disposition"]
+    failed = json.loads(answer.headers["x-ocrnet-failed"])
+    assert len(failed) == 1 and failed[0].startswith("bad.png: ")
+    document = pdfium.PdfDocument(answer.content)
+    sizes = [document[i].get_size() for i in range(len(document))]
+    assert len(document) == 3 and sizes[0][0] < sizes[1][0] == sizes[2][0]  # the half-size photo first

@@ -28,6 +28,7 @@ from ocrnet.orientation import (
 from ocrnet.postprocess.classes import polygon_class
 from ocrnet.postprocess.crops import CropFrame, rectify
 from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, inner_quad, plate_probabilities
+from ocrnet.postprocess.spaces import SpaceParams, with_ink_spaces
 from ocrnet.postprocess.strokes import StrokeWordParams, merged_box, stroke_words
 from ocrnet.predict.recognition import Reading, Recognizer
 from ocrnet.predict.segmentation import Segmenter, SegOutput
@@ -78,6 +79,7 @@ class Pipeline:
         plate_prior: float = PLATE_PRIOR_STRENGTH,
         plate_recognizer: Recognizer | None = None,
         orientation: OrientationParams | None = OrientationParams(),
+        spaces: SpaceParams | None = SpaceParams(),
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
@@ -89,6 +91,7 @@ class Pipeline:
         self.plate_prior = plate_prior
         self._plate_reader = plate_recognizer
         self.orientation = orientation  # None: every page is taken as upright
+        self.spaces = spaces  # None (or a reader without dictionary): cut only at spaces read
 
     def run(self, source: ImageSource, name: str | None = None, turn: int | None = None) -> PageOutput:
         """Read one image (path, bytes or array): the result plus the maps that masks and erasing need.
@@ -157,9 +160,18 @@ class Pipeline:
 
     def word_readings(self, image: np.ndarray, seg: SegOutput) -> tuple[list[tuple[np.ndarray, float]], list[Reading]]:
         """Each word's polygon (with its detection score) and reading, before fusion: the regions and
-        stray glyphs read, plates read again, regions that read as several words cut at the spaces."""
+        stray glyphs read, plates read again, regions that read as several words cut at the spaces
+        (those the reader saw and, with ``spaces``, the wide gaps of the stroke map it read past)."""
         regions, cut, readings = self._read_regions(image, seg)
         self._reread_plates(image, seg.classes, regions, cut, readings)
+        words = self.recognizer.lexicon
+        if self.spaces is not None and words is not None:  # without the dictionary a gap says too little
+            readings = [
+                reading
+                if polygon_class(seg.classes, polygon) == "plate"  # a plate's groups are one plate
+                else with_ink_spaces(reading, rectify(seg.stroke, frame.quad)[0], words, self.spaces)
+                for (polygon, _), (_, frame), reading in zip(regions, cut, readings, strict=True)
+            ]
         return split_at_spaces(regions, readings, [frame for _, frame in cut])
 
     def _read_regions(

@@ -35,6 +35,7 @@ class TableRecognizer:
     def __init__(self, texts):
         self.texts = texts
         self.lexicon_flags: list[bool] = []  # per crop: read with the dictionary prior?
+        self.lexicon = None  # no dictionary, so the pipeline looks for no spaces in the ink
 
     def __call__(self, crops, retry=True, lexicon=True):
         flags = [lexicon] * len(crops) if isinstance(lexicon, bool) else list(lexicon)

@@ -9,8 +9,10 @@ from ocrnet.io import save_image
 from ocrnet.outputs import decode_word_mask
 from ocrnet.pipeline import Pipeline, normalize_plate, plates
 from ocrnet.postprocess.classes import polygon_mask
+from ocrnet.postprocess.crops import rectify
+from ocrnet.postprocess.lexicon import Lexicon
 from ocrnet.predict.recognition import Reading
-from ocrnet.predict.segmentation import channel_argmax
+from ocrnet.predict.segmentation import SegOutput, channel_argmax
 from ocrnet.types import CLASS_ID
 from ocrnet.video import Tracker, frames
 
@@ -29,6 +31,38 @@ def test_pipeline_fuses_words_with_classes_and_masks():
     assert (first & (sample.stroke_mask > 0)).sum() == first.sum()
     assert sum(len(line.words) for line in result.lines) == len(result.words)
     assert plates(result) and plates(result)[0]["text"] == normalize_plate(plates(result)[0]["text"])
+
+
+class GluedReader(TableRecognizer):
+    """Reads its one region as "VOTEFOR", each letter placed at its ink block's centre."""
+
+    def __init__(self, places, lexicon):
+        super().__init__(["VOTEFOR"])
+        self.places, self.lexicon = places, lexicon
+
+    def __call__(self, crops, retry=True, lexicon=True):
+        return [Reading("VOTEFOR", 0.9, [0.9] * 7, char_positions=self.places)]
+
+
+def test_a_space_the_reader_missed_is_found_in_the_ink_and_cuts_the_region():
+    stroke = np.zeros((40, 140), np.float32)
+    lefts = [10, 24, 38, 52, 78, 92, 106]  # seven letters 12 px wide, 2 px apart; 14 px after the fourth
+    for x in lefts:
+        stroke[12:28, x : x + 12] = 1.0
+    quad = np.float32([[6, 8], [122, 8], [122, 32], [6, 32]])
+    classes = np.full(stroke.shape, CLASS_ID["other"], np.int64)
+    seg = SegOutput(stroke, stroke, classes, [(quad, 0.9)])
+    crop = rectify(stroke, quad)[0]
+    ink = np.flatnonzero(crop.max(0) > 0.5)
+    starts = ink[np.flatnonzero(np.diff(np.concatenate([[-2], ink])) > 1)]
+    places = [(x + 6) / crop.shape[1] for x in starts]  # each block's centre across the crop
+    image = np.repeat(((1 - stroke) * 255).astype(np.uint8)[..., None], 3, axis=2)
+    pipeline = Pipeline(lambda _: seg, GluedReader(places, Lexicon(["vote", "for"])), orientation=None)
+    words = pipeline(image).words
+    assert [w.text for w in words] == ["VOTE", "FOR"]
+    assert words[0].points[:, 0].max() < words[1].points[:, 0].min()  # cut at the gap
+    pipeline.spaces = None
+    assert [w.text for w in pipeline(image).words] == ["VOTEFOR"]
 
 
 def test_plates_are_read_without_the_dictionary():

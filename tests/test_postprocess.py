@@ -270,3 +270,49 @@ def test_stroke_edges_leave_low_contrast_words_and_the_rest_of_the_image_alone()
     image, probability, _ = _bar_word(ground=200, ink=20)
     elsewhere = [(np.array([[20, 0], [29, 0], [29, 10], [20, 10]], np.float32), 0.9)]
     assert (refine_stroke_edges(image, probability, elsewhere) == probability).all()
+
+
+def _inked(widths_and_gaps: list[int], height: int = 20) -> tuple[np.ndarray, list[float]]:
+    """A straightened stroke crop of ink blocks (letters) and gaps, alternating from a 4 px margin,
+    and each letter's centre as a CTC place (0-1 across the crop)."""
+    width = 8 + sum(widths_and_gaps)
+    crop, x, centres = np.zeros((height, width), np.float32), 4, []
+    for k, w in enumerate(widths_and_gaps):
+        if k % 2 == 0:
+            crop[3:-3, x : x + w] = 1.0
+            centres.append((x + w / 2) / width)
+        x += w
+    return crop, centres
+
+
+def test_a_wide_ink_gap_that_cuts_a_non_word_into_words_becomes_a_space():
+    from ocrnet.postprocess.lexicon import Lexicon
+    from ocrnet.postprocess.spaces import with_ink_spaces
+    from ocrnet.predict.recognition import Reading
+
+    words = Lexicon(["vote", "for"])
+    letters = [6, 2, 6, 2, 6, 2, 6, 9, 6, 2, 6, 2, 6]  # VOTE|FOR set tight: 9 px against 2
+    crop, places = _inked(letters)
+    reading = Reading("VOTEFOR", 0.9, [0.9, 0.8, 0.9, 0.9, 0.7, 0.9, 0.9], char_positions=places)
+    spaced = with_ink_spaces(reading, crop, words)
+    assert spaced.text == "VOTE FOR" and len(spaced.char_positions) == len(spaced.char_probs) == 8
+    assert spaced.char_probs[4] == 0.7 and places[3] < spaced.char_positions[4] < places[4]
+    upside_down = Reading("VOTEFOR", 0.9, [0.9] * 7, rotation=180, char_positions=places)  # read turned
+    assert with_ink_spaces(upside_down, np.rot90(crop, 2), words).text == "VOTE FOR"
+    even, places = _inked([6, 5, 6, 5, 6, 5, 6, 5, 6, 5, 6, 5, 6])  # letters spaced evenly: no space
+    assert with_ink_spaces(Reading("VOTEFOR", 0.9, [0.9] * 7, char_positions=places), even, words).text == "VOTEFOR"
+
+
+def test_no_space_where_the_dictionary_disagrees_or_beside_punctuation():
+    from ocrnet.postprocess.lexicon import Lexicon
+    from ocrnet.postprocess.spaces import with_ink_spaces
+    from ocrnet.predict.recognition import Reading
+
+    words = Lexicon(["for", "forfor", "mo", "ri"])
+    crop, places = _inked([6, 2, 6, 2, 6, 9, 6, 2, 6, 2, 6])  # a gap as wide after an open letter
+    for text in ("MORFOR", "FORFOR"):  # no word on one side; a word already
+        assert with_ink_spaces(Reading(text, 0.9, [0.9] * 6, char_positions=places), crop, words).text == text
+    crop, places = _inked([6, 2, 6, 9, 6, 2, 6])  # "MO" and "RI": two-letter parts must be function words
+    assert with_ink_spaces(Reading("MORI", 0.9, [0.9] * 4, char_positions=places), crop, words).text == "MORI"
+    crop, places = _inked([6, 2, 6, 2, 3, 9, 6, 2, 6])  # "29.99": the stop's wide gap stays
+    assert with_ink_spaces(Reading("29.99", 0.9, [0.9] * 5, char_positions=places), crop, words).text == "29.99"

@@ -28,7 +28,7 @@ from ocrnet.orientation import (
 from ocrnet.postprocess.classes import polygon_class
 from ocrnet.postprocess.crops import CropFrame, rectify
 from ocrnet.postprocess.plates import NOT_ON_PLATES, PLATE_VIEWS, inner_quad, plate_probabilities
-from ocrnet.postprocess.spaces import SpaceParams, with_ink_spaces
+from ocrnet.postprocess.spaces import SpaceParams, may_hold_run_together_words, with_ink_spaces
 from ocrnet.postprocess.strokes import StrokeWordParams, merged_box, stroke_words
 from ocrnet.predict.recognition import Reading, Recognizer
 from ocrnet.predict.segmentation import Segmenter, SegOutput
@@ -167,9 +167,10 @@ class Pipeline:
         words = self.recognizer.lexicon
         if self.spaces is not None and words is not None:  # without the dictionary a gap says too little
             readings = [
-                reading
-                if polygon_class(seg.classes, polygon) == "plate"  # a plate's groups are one plate
-                else with_ink_spaces(reading, rectify(seg.stroke, frame.quad)[0], words, self.spaces)
+                with_ink_spaces(reading, rectify(seg.stroke, frame.quad)[0], words, self.spaces)
+                if may_hold_run_together_words(reading.text, words)
+                and polygon_class(seg.classes, polygon) != "plate"  # a plate's groups are one plate
+                else reading
                 for (polygon, _), (_, frame), reading in zip(regions, cut, readings, strict=True)
             ]
         return split_at_spaces(regions, readings, [frame for _, frame in cut])

@@ -57,6 +57,15 @@ def ink_gaps(stroke_crop: np.ndarray, threshold: float) -> InkGaps:
     return InkGaps(spans, (ends - starts).astype(np.float64), int(rows[-1] - rows[0] + 1))
 
 
+LETTER_RUN = re.compile(r"[A-Za-z]+")
+
+
+def may_hold_run_together_words(text: str, words: Lexicon) -> bool:
+    """Whether a run of three letters or more in ``text`` is no dictionary word: only such a run is
+    looked at for spaces (a cheap test, so that most readings skip straightening the stroke map)."""
+    return any(len(run.group()) >= 3 and run.group() not in words for run in LETTER_RUN.finditer(text))
+
+
 def with_ink_spaces(
     reading: Reading, stroke_crop: np.ndarray, words: Lexicon, params: SpaceParams = SpaceParams()
 ) -> Reading:
@@ -64,7 +73,11 @@ def with_ink_spaces(
     cut as the crop was, turned as the reading was) splits a token that is no word into dictionary
     words ("oftopics", "WALKINTO"); as it was where none does. The dictionary is needed: letters
     open on one side (F, L, r) leave gaps as wide as a tight space, and those would cut words."""
-    if reading.rotation not in (0, 180) or len(reading.char_positions) != len(reading.text) or len(reading.text) < 2:
+    if (
+        reading.rotation not in (0, 180)
+        or len(reading.char_positions) != len(reading.text)
+        or not may_hold_run_together_words(reading.text, words)
+    ):
         return reading
     stroke = np.rot90(stroke_crop, 2) if reading.rotation == 180 else stroke_crop
     gaps = ink_gaps(stroke, params.threshold)
@@ -78,7 +91,7 @@ def with_ink_spaces(
         i = int(np.argmin(np.abs(bounds - (start + end) / 2))) + 1  # the character after the gap
         if width >= wide and positions[i - 1] <= end and positions[i] >= start:
             at_gaps.add(i)
-    cuts = [i for token in re.finditer(r"[A-Za-z]+", text) for i in _word_cuts(token, at_gaps, words)]
+    cuts = [i for run in LETTER_RUN.finditer(text) for i in _word_cuts(run, at_gaps, words)]
     if not cuts:
         return reading
     chars, probs, places = list(text), list(reading.char_probs), list(positions)
@@ -94,7 +107,7 @@ def _word_cuts(token: re.Match[str], at_gaps: set[int], words: Lexicon) -> list[
     one, else the one cut whose two sides are; none where the run is a word already."""
     begin, end = token.span()
     inside = sorted(i for i in at_gaps if begin < i < end)
-    if not inside or token.group() in words:
+    if not inside or len(token.group()) < 3 or token.group() in words:
         return []
     text = token.string
 

@@ -244,12 +244,12 @@ class StopSignals:
     def _note(self, signum: int, frame: Any) -> None:
         self.received = signum
 
-    def requested(self, world: int) -> bool:
+    def requested(self, world: int, device: torch.device) -> bool:
         """Whether any process of the run was told to stop (all of them agree, so none is left
-        waiting for the others' gradients)."""
+        waiting for the others' gradients; the flag lives on ``device``, as NCCL needs)."""
         if world <= 1:
             return self.received is not None
-        flag = torch.tensor([float(self.received is not None)])
+        flag = torch.tensor([float(self.received is not None)], device=device)
         dist.all_reduce(flag, op=dist.ReduceOp.MAX)
         return bool(flag.item())
 
@@ -337,7 +337,7 @@ class TrainingRun:
             self.bar.set_postfix(loss=f"{sum(means.values()):.3f}", lr=f"{self.scheduler.get_last_lr()[0]:.2e}")
             self.log.write({"kind": "train", "step": self.step, **means})
             self.running = {}
-        if self.signals.requested(self.world):
+        if self.signals.requested(self.world, self.device):
             self.stop()
 
     def stop(self) -> None:

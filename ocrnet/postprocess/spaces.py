@@ -63,7 +63,12 @@ LETTER_RUN = re.compile(r"[A-Za-z]+")
 def may_hold_run_together_words(text: str, words: Lexicon) -> bool:
     """Whether a run of three letters or more in ``text`` is no dictionary word: only such a run is
     looked at for spaces (a cheap test, so that most readings skip straightening the stroke map)."""
-    return any(len(run.group()) >= 3 and run.group() not in words for run in LETTER_RUN.finditer(text))
+    return any(_non_word(run.group(), words) for run in LETTER_RUN.finditer(text))
+
+
+def _non_word(run: str, words: Lexicon) -> bool:
+    """A run of letters long enough to be two words, and no word itself."""
+    return len(run) >= 3 and run not in words
 
 
 def with_ink_spaces(
@@ -107,7 +112,7 @@ def _word_cuts(token: re.Match[str], at_gaps: set[int], words: Lexicon) -> list[
     one, else the one cut whose two sides are; none where the run is a word already."""
     begin, end = token.span()
     inside = sorted(i for i in at_gaps if begin < i < end)
-    if not inside or len(token.group()) < 3 or token.group() in words:
+    if not inside or not _non_word(token.group(), words):
         return []
     text = token.string
 

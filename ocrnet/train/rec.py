@@ -179,7 +179,7 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     while not run.done:
         images, texts = sampler.batch()
-        x = rec_batch(images, 32, cfg.max_width).to(run.device)
+        x = run.images_in(rec_batch(images, 32, cfg.max_width))
         labels = label_indices(texts, model_cfg.charset)
         targets, target_lengths = ctc_targets(labels)
         input_lengths = torch.tensor(

@@ -380,7 +380,7 @@ def train_segmenter(cfg: SegTrainConfig) -> Path:
         batch = {k: v.to(run.device) for k, v in sampler.batch().items()}
         frozen_in_eval(run.model, cfg.train_only)
         with autocast(run.device, cfg.amp):
-            out = run.model(batch["image"])
+            out = run.model(run.images_in(batch["image"]))
         run.update(seg_losses(out, batch), 25)
         if run.due(cfg.val_every):
             run.validate(validation, selection)

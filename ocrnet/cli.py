@@ -86,17 +86,17 @@ def _bench_synth(kinds: list[str], n: int, size: int) -> None:
     console.print(table)
 
 
+REC_WEIGHTS_HELP = "Recogniser checkpoint, read alone (default: the shipped reader with its second opinion)."
 LEXICON_HELP = "Prefer dictionary words where the image allows them (--no-lexicon: read letter by letter)."
 
 
 def _recognizer(rec_weights: Path | None, lexicon: bool, **kwargs: Any) -> Recognizer:
-    from ocrnet.models.recognizer import DEFAULT_WEIGHTS
+    """The shipped readers (word reader and second opinion), or the checkpoint given, read alone."""
     from ocrnet.postprocess.lexicon import Lexicon
     from ocrnet.predict.recognition import Recognizer
 
-    return Recognizer.from_checkpoint(
-        rec_weights or DEFAULT_WEIGHTS, lexicon=Lexicon.default() if lexicon else None, **kwargs
-    )
+    kwargs["lexicon"] = Lexicon.default() if lexicon else None
+    return Recognizer.from_checkpoint(rec_weights, **kwargs) if rec_weights else Recognizer.default(**kwargs)
 
 
 MIN_LONG_SIDE_HELP = "Smaller images are enlarged to this longer side first (small text)."
@@ -135,7 +135,7 @@ def read(
         False, help="Skip inputs already in the --json file and add to it (else it starts afresh)."
     ),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
-    rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
+    rec_weights: Path | None = typer.Option(None, help=REC_WEIGHTS_HELP),
     plate_weights: Path | None = typer.Option(None, help="Plate reader (default: the word reader, no dictionary)."),
     max_side: int = typer.Option(2560, help="Longest side the segmentation network sees."),
     min_long_side: int = typer.Option(960, help=MIN_LONG_SIDE_HELP),
@@ -183,7 +183,7 @@ def serve(
     port: int = typer.Option(8000),
     mode: str = typer.Option("auto", help="Default reading mode; a request's ?mode= overrides it."),
     seg_weights: Path | None = typer.Option(None, help="Segmentation checkpoint (default: shipped)."),
-    rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
+    rec_weights: Path | None = typer.Option(None, help=REC_WEIGHTS_HELP),
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
     stroke_edges: bool = typer.Option(True, "--stroke-edges/--no-stroke-edges", help=STROKE_EDGES_HELP),
     orient: bool = typer.Option(True, "--orient/--no-orient", help=ORIENT_HELP),
@@ -262,7 +262,7 @@ def segment(
 def recognize(
     crops: list[Path] = typer.Argument(..., help="Word or line crops: files or folders."),
     json_out: Path | None = typer.Option(None, "--json", help="JSON lines {image, text, score} per crop."),
-    rec_weights: Path | None = typer.Option(None, help="Recogniser checkpoint (default: shipped)."),
+    rec_weights: Path | None = typer.Option(None, help=REC_WEIGHTS_HELP),
     beam: int = typer.Option(0, help="Beam width (0: greedy)."),
     batch_size: int = typer.Option(64),
     lexicon: bool = typer.Option(True, "--lexicon/--no-lexicon", help=LEXICON_HELP),
@@ -310,7 +310,7 @@ def _check_turn(fmt: str, turn: int) -> None:
 
 
 EVAL_SEG_WEIGHTS_HELP = "Segmentation checkpoint to score in place of the shipped one (engines ocrnet, ocrnet-det)."
-EVAL_REC_WEIGHTS_HELP = "Recogniser checkpoint to score in place of the shipped one (engine ocrnet)."
+EVAL_REC_WEIGHTS_HELP = "Recogniser checkpoint to score alone in place of the shipped readers (engine ocrnet)."
 
 
 @app.command("eval")

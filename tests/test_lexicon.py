@@ -1,4 +1,5 @@
-"""The dictionary prior: CTC string likelihoods, forced alignment, and when a reading is changed."""
+"""The dictionary prior: CTC string likelihoods, forced alignment, and when a reading is changed;
+the second reader's vote, settled by the same likelihoods."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import itertools
 import numpy as np
 import pytest
 
+from ocrnet.models.recognizer import CRNN, CRNNConfig
 from ocrnet.postprocess.ctc import align, greedy_decode, string_log_likelihoods
 from ocrnet.postprocess.lexicon import Lexicon
+from ocrnet.predict.recognition import Recognizer
 
 CHARSET = "()0GINOTW"
 
@@ -93,3 +96,37 @@ def test_two_words_run_together_are_split_where_the_image_allows_a_space(space, 
     lexicon = Lexicon(["go", "twin", "got", "win"])
     assert lexicon.splits("GOTWIN") == ["GO TWIN", "GOT WIN"]
     assert lexicon.correct("GOTWIN", np.log(probs), charset) == expected
+
+
+def test_the_prior_counts_the_letters_of_dictionary_words_long_enough_to_correct_to():
+    lexicon = Lexicon(["towing", "now", "wing"])
+    assert lexicon.prior("TOWING") == pytest.approx(6.0)
+    assert lexicon.prior("(Towing) now WING") == pytest.approx(10.0)  # "now" is too short to count
+    assert lexicon.prior("T0WING") == 0.0
+
+
+def frames_reader(readings: dict[int, np.ndarray], **kwargs) -> Recognizer:
+    """A reader over ``CHARSET`` whose frames for a crop are looked up by the crop's pixel value."""
+    model = CRNN(CRNNConfig(charset=CHARSET, width=4, hidden=8))
+    reader = Recognizer(model, backend="torch", stretch_below=0.0, turn_below=0.0, **kwargs)
+    reader.probabilities = lambda crops: [readings[int(crop[0, 0, 0])] for crop in crops]
+    return reader
+
+
+def crop(key: int) -> np.ndarray:
+    return np.full((32, 96, 3), key, np.uint8)
+
+
+def test_a_second_reader_settles_an_unsure_reading_by_both_networks_frames():
+    # crop 1: the first reader is unsure of its 0 (score 0.90), the second clearly sees an O
+    # crop 2: the first reads TOWING surely (0.98): however sure the second is of a 0, it is not asked
+    # crop 3: both unsure and at odds: together their frames favour the first's TOWING
+    second = frames_reader({1: towing(0.02), 2: towing(0.98), 3: towing(0.5)})
+    first_frames = {1: towing(0.6), 2: towing(0.001), 3: towing(0.45)}
+    first = frames_reader(first_frames, second=second, second_below=0.95)
+    crops = [crop(1), crop(2), crop(3)]
+    assert [r.text for r in frames_reader(first_frames)(crops)] == ["T0WING", "TOWING", "TOWING"]
+    assert [r.text for r in second(crops)] == ["TOWING", "T0WING", "T0WING"]
+    assert [r.text for r in first(crops)] == ["TOWING", "TOWING", "TOWING"]
+    first.second_below = 1.0  # asked about crop 2 as well, the second's sure 0 outweighs the first
+    assert [r.text for r in first(crops)] == ["TOWING", "T0WING", "TOWING"]

@@ -9,7 +9,6 @@ import numpy as np
 
 from ocrnet.engines import register
 from ocrnet.engines.base import Engine
-from ocrnet.models.recognizer import DEFAULT_WEIGHTS as SHIPPED_READER
 from ocrnet.models.segnet import DEFAULT_WEIGHTS as SHIPPED_SEGMENTER
 from ocrnet.pipeline import Pipeline
 from ocrnet.predict.recognition import Recognizer
@@ -20,7 +19,7 @@ from ocrnet.types import Word
 class OCRNetEngine(Engine):
     """Models load on first use, so crop-only evaluation never loads the segmentation network.
     ``seg_weights`` / ``rec_weights``: checkpoints to score in place of the shipped ones (a run's
-    ``best_fp16.pt``, say)."""
+    ``best_fp16.pt``, say); a reader given is scored alone, without the shipped second opinion."""
 
     name = "ocrnet"
 
@@ -43,7 +42,7 @@ class OCRNetEngine(Engine):
         return (
             pipeline.recognizer
             if pipeline is not None
-            else Recognizer.from_checkpoint(self.rec_weights or SHIPPED_READER)
+            else (Recognizer.from_checkpoint(self.rec_weights) if self.rec_weights else Recognizer.default())
         )
 
     def read(self, image: np.ndarray) -> list[Word]:

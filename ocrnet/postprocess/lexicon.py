@@ -107,6 +107,13 @@ class Lexicon:
             and core not in self
         )
 
+    def prior(self, text: str) -> float:
+        """Nats the dictionary favours ``text`` by: the prior per letter for each dictionary word
+        in it long enough to be corrected to (what a corrected word is granted in ``correct``)."""
+        cores = (match.group(2) for token in text.split(" ") if (match := TOKEN.fullmatch(token)))
+        letters = sum(len(core) for core in cores if len(core) >= self.params.min_length and core.lower() in self)
+        return self.params.prior_per_letter * letters
+
     def correct(self, text: str, log_probs: np.ndarray, charset: str) -> str:
         """``text`` with each correctable token replaced by the best-supported dictionary word, when
         that word's log-likelihood plus the prior beats the text as read. ``log_probs``: (T, classes)."""

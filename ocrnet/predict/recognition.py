@@ -1,6 +1,6 @@
 """Recognise word or line crops: batch by width, decode CTC, snap non-words to dictionary words
-the image supports, calibrate confidence, and read uncertain crops again: stretched (condensed
-lettering) and turned (vertical or upside-down text)."""
+the image supports, calibrate confidence, read uncertain crops again: stretched (condensed
+lettering) and turned (vertical or upside-down text), and ask a second reader where still unsure."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ from typing import Any
 import cv2
 import numpy as np
 import torch
+from rapidfuzz.distance import Levenshtein
 
 from ocrnet.data.transforms import rec_batch, rec_width
-from ocrnet.models.checkpoint import build_model
+from ocrnet.models.checkpoint import WEIGHTS_DIR, build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
 from ocrnet.postprocess.ctc import Decoded, align, beam_decode, greedy_decode, string_log_likelihoods
 from ocrnet.postprocess.lexicon import Lexicon
 from ocrnet.runtime import fast_runner
+
+#: The second reader's weights (``Recognizer.default``): a stride-2 CRNN trained from scratch apart
+#: from the word reader (docs/shipped-models.md).
+SECOND_WEIGHTS = WEIGHTS_DIR / "crnn_second.pt"
 
 
 @dataclass
@@ -55,7 +60,8 @@ def calibrate(raw: float, calibration: Sequence[float] | None, from_lexicon: boo
 class Recognizer:
     """Reads word and line crops: the CRNN, run the fastest way this CPU allows (``fast_runner``), in
     batches of similar width; greedy or beam CTC decoding, the dictionary, calibrated scores, and
-    retries of unsure crops turned (vertical, upside down) or stretched."""
+    retries of unsure crops turned (vertical, upside down) or stretched; a second opinion on crops
+    still unsure, where a ``second`` reader is given."""
 
     def __init__(
         self,
@@ -72,7 +78,15 @@ class Recognizer:
         margin: float = 0.25,
         backend: str = "auto",
         lexicon: Lexicon | None = None,
+        second: Recognizer | None = None,
+        second_below: float = 0.9,
+        second_reach: float = 0.5,
     ) -> None:
+        """``second``: a reader trained apart (another shape, another start), asked about crops
+        this one reads with a score under ``second_below``; its reading is weighed against this
+        one's only where the two differ in at most ``second_reach`` of their letters (normalised
+        edit distance): readings further apart are seldom of the same letters, and either is
+        usually wrong."""
         self.model = (model or crnn(pretrained=True)).eval()
         self.runner = fast_runner(
             backend,
@@ -90,25 +104,31 @@ class Recognizer:
         self.stretch_below, self.stretch = stretch_below, stretch
         self.tall, self.margin = tall, margin
         self.lexicon = lexicon
+        self.second, self.second_below, self.second_reach = second, second_below, second_reach
 
     @classmethod
-    def default(cls, **kwargs: Any) -> Recognizer:
-        """The shipped recogniser with the calibration fitted for it."""
+    def default(cls, second_opinion: bool = True, **kwargs: Any) -> Recognizer:
+        """The shipped recogniser with the calibration fitted for it and, unless told not to, the
+        shipped second reader for the crops it is unsure of."""
         from ocrnet.models.recognizer import DEFAULT_WEIGHTS
 
-        return cls.from_checkpoint(DEFAULT_WEIGHTS, **kwargs)
+        return cls.from_checkpoint(DEFAULT_WEIGHTS, second_weights=SECOND_WEIGHTS if second_opinion else None, **kwargs)
 
     def without_lexicon(self) -> Recognizer:
-        """The same network and settings reading letter by letter (a plate is not a dictionary
-        word); shares the loaded network, so a second reader costs no memory."""
+        """The same networks and settings reading letter by letter (a plate is not a dictionary
+        word); shares the loaded networks, so a reader without the dictionary costs no memory."""
         reader = copy.copy(self)
         reader.lexicon = None
+        reader.second = self.second.without_lexicon() if self.second is not None else None
         return reader
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, **kwargs: Any) -> Recognizer:
-        """A recogniser from a checkpoint, with its calibration and (unless told) the lexicon."""
+    def from_checkpoint(cls, path: str | Path, second_weights: str | Path | None = None, **kwargs: Any) -> Recognizer:
+        """A recogniser from a checkpoint, with its calibration and (unless told) the lexicon;
+        ``second_weights``: the second reader's checkpoint, read with the same settings."""
         kwargs.setdefault("lexicon", Lexicon.default())
+        if second_weights is not None:
+            kwargs["second"] = cls.from_checkpoint(second_weights, **kwargs)
         model, extra = build_model(path, CRNN, CRNNConfig)
         calibration = extra.get("calibration")
         return cls(model, tuple(calibration) if calibration else None, **kwargs)
@@ -139,9 +159,17 @@ class Recognizer:
     def _decode(self, probs: np.ndarray) -> Decoded:
         return beam_decode(probs, self.charset, self.beam) if self.beam else greedy_decode(probs, self.charset)
 
-    def _read(self, crops: list[np.ndarray], lexicon: Sequence[bool], rotation: int = 0) -> list[Reading]:
+    def _read(
+        self,
+        crops: list[np.ndarray],
+        lexicon: Sequence[bool],
+        rotation: int = 0,
+        probabilities: list[np.ndarray] | None = None,
+    ) -> list[Reading]:
+        """Readings of ``crops`` (``probabilities``: their frames, where already computed)."""
         readings = []
-        for probs, use_lexicon in zip(self.probabilities(crops), lexicon, strict=True):
+        frames = self.probabilities(crops) if probabilities is None else probabilities
+        for probs, use_lexicon in zip(frames, lexicon, strict=True):
             decoded, changed = self._decode(probs), False
             if use_lexicon and self.lexicon is not None and decoded.text:
                 corrected = self.lexicon.correct(decoded.text, np.log(np.clip(probs, 1e-12, 1.0)), self.charset)
@@ -162,7 +190,8 @@ class Recognizer:
         ``lexicon``: whether each crop holds words (not plate numbers or codes), so that
         dictionary words are preferred where the image allows them."""
         words = [lexicon] * len(crops) if isinstance(lexicon, bool) else list(lexicon)
-        readings = self._read(crops, words)
+        frames = self.probabilities(crops)
+        readings = self._read(crops, words, probabilities=frames)
         if not retry:
             return readings
         # Condensed lettering (plates, narrow sign faces) reads better a third wider; character
@@ -191,7 +220,40 @@ class Recognizer:
             for i, reading in zip(todo, self._read(turned, [words[i] for i in todo], rotation), strict=True):
                 if reading.score > readings[i].score + self.margin and reading.text:
                     readings[i] = reading
+        if self.second is not None:
+            self._second_opinion(crops, frames, readings, words)
         return readings
+
+    def _second_opinion(
+        self, crops: list[np.ndarray], frames: list[np.ndarray], readings: list[Reading], words: list[bool]
+    ) -> None:
+        """Where this reader is unsure of a level crop (``frames``: its probabilities as it is), the
+        second reads it too, once; where the two differ (within ``second_reach``), the text both
+        networks' frames support better (CTC log-likelihoods summed, every alignment counted, plus
+        the dictionary's prior for crops read with it) wins. Readers trained apart rarely make the
+        same mistake, and each one's frames still favour the right text where the other misread
+        it. Changes ``readings`` in place."""
+        unsure = [i for i, r in enumerate(readings) if r.score < self.second_below and r.rotation == 0]
+        if not unsure or self.second is None:
+            return
+        subset = [crops[i] for i in unsure]
+        their_frames = self.second.probabilities(subset)
+        theirs = self.second._read(subset, [words[i] for i in unsure], probabilities=their_frames)
+        for i, other, second in zip(unsure, theirs, their_frames, strict=True):
+            mine = readings[i].text
+            if (
+                not other.text
+                or other.text == mine
+                or Levenshtein.normalized_distance(other.text, mine) > self.second_reach
+            ):
+                continue
+            texts = [mine, other.text]
+            support = string_log_likelihoods(np.log(np.clip(frames[i], 1e-12, 1.0)), texts, self.charset)
+            support += string_log_likelihoods(np.log(np.clip(second, 1e-12, 1.0)), texts, self.second.charset)
+            if words[i] and self.lexicon is not None:
+                support += [self.lexicon.prior(text) for text in texts]
+            if support[1] > support[0]:
+                readings[i] = other
 
     def consensus(
         self, views: list[np.ndarray], adjust: Callable[[np.ndarray], np.ndarray] | None = None

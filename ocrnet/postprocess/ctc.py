@@ -27,6 +27,12 @@ def _word_score(char_probs: list[float], blank_prob: float) -> float:
     return float(np.exp(np.mean(np.log(np.clip(char_probs, 1e-6, 1.0)))))
 
 
+def log_frames(probs: np.ndarray) -> np.ndarray:
+    """Frame probabilities as the log-probabilities CTC scoring takes, zeros floored (log 0 would
+    make every string through them impossible rather than unlikely)."""
+    return np.log(np.clip(probs, 1e-12, 1.0))
+
+
 def greedy_decode(probs: np.ndarray, charset: str) -> Decoded:
     """``probs``: (T, classes) softmax output for one sequence. Each character's probability is
     the highest frame probability among the frames that emitted it."""

@@ -19,7 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from ocrnet.data.transforms import rec_batch, rec_width
 from ocrnet.models.checkpoint import WEIGHTS_DIR, build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
-from ocrnet.postprocess.ctc import Decoded, align, beam_decode, greedy_decode, string_log_likelihoods
+from ocrnet.postprocess.ctc import Decoded, align, beam_decode, greedy_decode, log_frames, string_log_likelihoods
 from ocrnet.postprocess.lexicon import Lexicon
 from ocrnet.runtime import fast_runner
 
@@ -172,7 +172,7 @@ class Recognizer:
         for probs, use_lexicon in zip(frames, lexicon, strict=True):
             decoded, changed = self._decode(probs), False
             if use_lexicon and self.lexicon is not None and decoded.text:
-                corrected = self.lexicon.correct(decoded.text, np.log(np.clip(probs, 1e-12, 1.0)), self.charset)
+                corrected = self.lexicon.correct(decoded.text, log_frames(probs), self.charset)
                 if corrected != decoded.text:
                     decoded, changed = align(probs, corrected, self.charset), True
             score = calibrate(decoded.score, self.calibration, changed)
@@ -220,8 +220,7 @@ class Recognizer:
             for i, reading in zip(todo, self._read(turned, [words[i] for i in todo], rotation), strict=True):
                 if reading.score > readings[i].score + self.margin and reading.text:
                     readings[i] = reading
-        if self.second is not None:
-            self._second_opinion(crops, frames, readings, words)
+        self._second_opinion(crops, frames, readings, words)
         return readings
 
     def _second_opinion(
@@ -232,9 +231,11 @@ class Recognizer:
         networks' frames support better (CTC log-likelihoods summed, every alignment counted, plus
         the dictionary's prior for crops read with it) wins. Readers trained apart rarely make the
         same mistake, and each one's frames still favour the right text where the other misread
-        it. Changes ``readings`` in place."""
+        it. Changes ``readings`` in place; does nothing without a second reader."""
+        if self.second is None:
+            return
         unsure = [i for i, r in enumerate(readings) if r.score < self.second_below and r.rotation == 0]
-        if not unsure or self.second is None:
+        if not unsure:
             return
         subset = [crops[i] for i in unsure]
         their_frames = self.second.probabilities(subset)
@@ -248,8 +249,8 @@ class Recognizer:
             ):
                 continue
             texts = [mine, other.text]
-            support = string_log_likelihoods(np.log(np.clip(frames[i], 1e-12, 1.0)), texts, self.charset)
-            support += string_log_likelihoods(np.log(np.clip(second, 1e-12, 1.0)), texts, self.second.charset)
+            support = string_log_likelihoods(log_frames(frames[i]), texts, self.charset)
+            support += string_log_likelihoods(log_frames(second), texts, self.second.charset)
             if words[i] and self.lexicon is not None:
                 support += [self.lexicon.prior(text) for text in texts]
             if support[1] > support[0]:
@@ -272,9 +273,7 @@ class Recognizer:
         candidates = sorted({self._decode(p).text for p in probs} - {""})
         if not candidates:
             return self._read(views[:1], [False])[0], 0
-        support = np.stack(
-            [string_log_likelihoods(np.log(np.clip(p, 1e-12, 1.0)), candidates, self.charset) for p in probs]
-        )
+        support = np.stack([string_log_likelihoods(log_frames(p), candidates, self.charset) for p in probs])
         best = int(np.argmax(support.sum(0)))
         view = int(np.argmax(support[:, best]))
         decoded = align(probs[view], candidates[best], self.charset)

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -6,6 +7,7 @@ from ocrnet.models.guide import AttentionGuide, GuideConfig
 from ocrnet.models.ocr_head import ObjectContextHead
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
 from ocrnet.models.segnet import TextSegNet, TextSegNetConfig, local_ink_and_paper, textsegnet_resnet18
+from ocrnet.predict.recognition import Recognizer
 from ocrnet.types import CLASS_NAMES
 
 
@@ -88,6 +90,18 @@ def test_crnn_sequence_length_is_width_over_stride():
         assert logits.shape == (100 // stride, 3, len(model.config.charset) + 1)
     with pytest.raises(ValueError, match="stride"):
         CRNN(CRNNConfig(stride=3))
+
+
+def test_a_reader_of_height_48_takes_every_weight_of_one_of_height_32():
+    tall = CRNN(CRNNConfig(hidden=16, width=8, height=48)).eval()
+    tall.load_state_dict(CRNN(CRNNConfig(hidden=16, width=8)).state_dict())  # strict: the same layers
+    logits = tall(torch.randn(2, 3, 48, 96))["logits"]
+    assert logits.shape == (96 // 4, 2, len(tall.config.charset) + 1)
+    reader = Recognizer(tall, backend="torch", lexicon=None)
+    assert (reader.height, reader.max_width) == (48, 768)
+    assert len(reader.probabilities([np.zeros((20, 60, 3), np.uint8)])[0]) == 144 // 4  # 60 px at 48 rows
+    with pytest.raises(ValueError, match="height"):
+        CRNN(CRNNConfig(height=40))
 
 
 def test_a_reader_grown_by_residual_blocks_first_reads_as_the_one_it_grew_from():

@@ -20,7 +20,7 @@ class CRNNConfig:
     """Sizes and charset of a CRNN; saved in its checkpoints so they rebuild the same network."""
 
     charset: str = DEFAULT_CHARSET
-    height: int = 32
+    height: int = 32  # input rows: 32, or 48 to give small letters in loose or slanted crops more pixels
     width: int = 32  # channels of the first conv; later ones are multiples
     hidden: int = 160
     layers: int = 2
@@ -33,7 +33,7 @@ class CRNNConfig:
 
 
 class CRNN(nn.Module):
-    """Input (B, 3, 32, W), normalised; output logits (T = W/stride, B, classes) for CTC."""
+    """Input (B, 3, height, W), normalised; output logits (T = W/stride, B, classes) for CTC."""
 
     @property
     def feature_channels(self) -> int:
@@ -44,8 +44,8 @@ class CRNN(nn.Module):
         super().__init__()
         self.config = config or CRNNConfig()
         c = self.config.width
-        if self.config.height != 32:
-            raise ValueError("CRNN is built for height 32")
+        if self.config.height not in (32, 48):
+            raise ValueError("CRNN input height must be 32 or 48")
         if self.config.stride not in (2, 4):
             raise ValueError("CRNN frame stride must be 2 or 4")
         # Stride 2 keeps the width at the second pooling: narrow lettering gives each letter twice
@@ -62,10 +62,14 @@ class CRNN(nn.Module):
             conv_bn_relu(4 * c, 6 * c),
             conv_bn_relu(6 * c, 6 * c),
             nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/stride
-            nn.Conv2d(6 * c, 6 * c, (2, 1), bias=False),  # 1 x W/stride
+            nn.Conv2d(6 * c, 6 * c, (2, 1), bias=False),  # 1 x W/stride (2 from height 48)
             nn.BatchNorm2d(6 * c),
             nn.ReLU(inplace=True),
         )
+        # From height 48 the same layers leave two rows; their maximum keeps every layer's weights
+        # as at height 32, so a reader of height 32 can be fine-tuned to read at 48 (``--height``).
+        if self.config.height == 48:
+            self.body.append(nn.MaxPool2d((2, 1), (2, 1)))
         # Residual blocks after the body's 4c and 6c stages (its layers 5 and 8), their last batch
         # norm zeroed: a reader grown from trained weights (``train rec --init --blocks``) starts
         # out reading exactly as they read, and training adds depth from there.

@@ -69,7 +69,7 @@ class Recognizer:
         calibration: Sequence[float] | None = None,
         batch_size: int = 64,
         pad_ratio: float = 1.25,
-        max_width: int = 512,
+        max_width: int | None = None,
         beam: int = 0,
         turn_below: float = 0.3,
         stretch_below: float = 0.8,
@@ -92,14 +92,16 @@ class Recognizer:
             backend,
             self.model,
             "crnn",
-            torch.zeros(2, 3, 32, 64),
+            torch.zeros(2, 3, self.model.config.height, 64),
             ("logits",),
             {"images": {0: "batch", 3: "width"}, "logits": {0: "steps", 1: "batch"}},
         )
         self.charset = self.model.config.charset
         self.calibration = calibration
-        self.batch_size, self.max_width = batch_size, max_width
-        self.pad_widths = padded_widths(pad_ratio, max_width)
+        # crops are read this many rows high, and at most 16 times as wide by default
+        self.height = self.model.config.height
+        self.batch_size, self.max_width = batch_size, max_width or 16 * self.height
+        self.pad_widths = padded_widths(pad_ratio, self.max_width)
         self.beam, self.turn_below = beam, turn_below
         self.stretch_below, self.stretch = stretch_below, stretch
         self.tall, self.margin = tall, margin
@@ -138,10 +140,10 @@ class Recognizer:
         """Per-crop (frames, classes) softmax. Each crop is padded to the next of a fixed series of
         widths and read in a batch of crops padded alike: the BiLSTM reads the padding, so a crop
         padded to whatever its batch's widest was would read differently alone and among others."""
-        widths = [rec_width(c.shape[0], c.shape[1], 32, self.max_width) for c in crops]
+        widths = [rec_width(c.shape[0], c.shape[1], self.height, self.max_width) for c in crops]
         results: list[np.ndarray | None] = [None] * len(crops)
         for padded, idx in width_batches(widths, self.pad_widths, self.batch_size):
-            batch = rec_batch([crops[i] for i in idx], 32, self.max_width, padded)
+            batch = rec_batch([crops[i] for i in idx], self.height, self.max_width, padded)
             logits = (
                 torch.from_numpy(self.runner(batch.numpy())["logits"])
                 if self.runner is not None

@@ -39,14 +39,15 @@ class RecTrainConfig(RunConfig):
     fresh_share: float = 0.1  # crops rendered during training, beyond the pre-rendered pool
     val_every: int = 1000
     val_synth: int = 500  # synthetic validation crops (seed 999)
-    max_width: int = 384
+    max_width: int = 384  # widest crop at height 32; a reader of height 48 takes 1.5 times as many columns
     # CRNN size (first convolution's channels, BiLSTM hidden size, input columns per CTC frame: 4 or
-    # 2, residual blocks per deep stage); None: as the run being resumed or the --init weights, else
-    # CRNNConfig's defaults
+    # 2, residual blocks per deep stage, input height: 32 or 48); None: as the run being resumed or
+    # the --init weights, else CRNNConfig's defaults
     width: int | None = None
     hidden: int | None = None
     stride: int | None = None
     blocks: int | None = None
+    height: int | None = None
     guide: float = 0.0  # weight of the attention decoder's loss guiding the features (0: CTC alone)
 
 
@@ -134,7 +135,7 @@ def validation_sets(
 
 def evaluate(model: CRNN, sets: dict[str, list[CropSample]]) -> dict[str, float]:
     """Accuracy (36-class and case-sensitive), 1-NED and CER per set, read as deployed but without retries."""
-    recognizer = Recognizer(model.eval(), max_width=512, backend="torch")
+    recognizer = Recognizer(model.eval(), backend="torch")
     out: dict[str, float] = {}
     real_acc = []
     for name, crops in sets.items():
@@ -158,7 +159,7 @@ def model_settings(cfg: RecTrainConfig) -> dict:
     last = cfg.out / "last.pt"
     start = last if cfg.resume and last.is_file() else cfg.init
     settings = dict(read_checkpoint(start)["config"]) if start is not None else {}  # else CRNNConfig's own
-    given = {"width": cfg.width, "hidden": cfg.hidden, "stride": cfg.stride, "blocks": cfg.blocks}
+    given = {"width": cfg.width, "hidden": cfg.hidden, "stride": cfg.stride, "blocks": cfg.blocks, "height": cfg.height}
     settings |= {k: v for k, v in given.items() if v is not None}
     charset = settings.get("charset", DEFAULT_CHARSET)
     settings["charset"] = charset + "".join(dict.fromkeys(ch for ch in cfg.add_chars if ch not in charset))
@@ -177,13 +178,14 @@ def train_recognizer(cfg: RecTrainConfig) -> Path:
     print(f"training crops: {len(sampler.synth)} synthetic, {real_count} real, {own_count} of your own")
     val_sets = validation_sets(cfg, model_cfg.charset, own) if run.main else {}
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+    height, max_width = model_cfg.height, cfg.max_width * model_cfg.height // 32
     while not run.done:
         images, texts = sampler.batch()
-        x = run.images_in(rec_batch(images, 32, cfg.max_width))
+        x = run.images_in(rec_batch(images, height, max_width))
         labels = label_indices(texts, model_cfg.charset)
         targets, target_lengths = ctc_targets(labels)
         input_lengths = torch.tensor(
-            [model.frames(rec_width(im.shape[0], im.shape[1], 32, cfg.max_width)) for im in images]
+            [model.frames(rec_width(im.shape[0], im.shape[1], height, max_width)) for im in images]
         )
         with autocast(run.device, cfg.amp):
             out = run.model(x)

@@ -88,18 +88,18 @@ class Recognizer:
         edit distance): readings further apart are seldom of the same letters, and either is
         usually wrong."""
         self.model = (model or crnn(pretrained=True)).eval()
+        # crops are read this many rows high, and at most 16 times as wide by default
+        self.height = self.model.config.height
         self.runner = fast_runner(
             backend,
             self.model,
             "crnn",
-            torch.zeros(2, 3, self.model.config.height, 64),
+            torch.zeros(2, 3, self.height, 64),
             ("logits",),
             {"images": {0: "batch", 3: "width"}, "logits": {0: "steps", 1: "batch"}},
         )
         self.charset = self.model.config.charset
         self.calibration = calibration
-        # crops are read this many rows high, and at most 16 times as wide by default
-        self.height = self.model.config.height
         self.batch_size, self.max_width = batch_size, max_width or 16 * self.height
         self.pad_widths = padded_widths(pad_ratio, self.max_width)
         self.beam, self.turn_below = beam, turn_below

@@ -4,9 +4,12 @@ the second reader's vote, settled by the same likelihoods."""
 from __future__ import annotations
 
 import itertools
+import random
 
 import numpy as np
 import pytest
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from ocrnet.models.recognizer import CRNN, CRNNConfig
 from ocrnet.postprocess.ctc import align, greedy_decode, string_log_likelihoods
@@ -78,6 +81,33 @@ def test_shipped_lexicon_loads_and_knows_common_words():
     assert len(lexicon) > 50_000
     assert "department" in lexicon and "Theaters" in lexicon and "xqzv" not in lexicon
     assert "department" in lexicon.candidates("DETARTMENT")
+
+
+def garbled(word: str, rng: random.Random) -> str:
+    """``word`` after one to three substitutions, insertions or deletions."""
+    letters = list(word)
+    for _ in range(rng.randint(1, 3)):
+        i, letter, edit = rng.randrange(len(letters)), rng.choice("eosx0'"), rng.randrange(3)
+        if edit == 0:
+            letters[i] = letter
+        elif edit == 1:
+            letters.insert(i, letter)
+        elif len(letters) > 1:
+            del letters[i]
+    return "".join(letters)
+
+
+def test_the_letter_pair_index_finds_every_word_a_search_of_the_whole_dictionary_finds():
+    lexicon = Lexicon.default()
+    vocabulary = sorted(sorted(lexicon.words), key=len)
+    rng = random.Random(7)
+    tokens = ["mississipi", "aaaa", "don's", "T0WING", "DETARTMENT", "5ENTENCE", "bookkeeeper"]
+    tokens += [garbled(word, rng) for word in rng.sample(vocabulary, 150)]
+    for token in tokens:
+        reach = lexicon.edits(len(token))
+        pool = [w for w in vocabulary if abs(len(w) - len(token)) <= reach]
+        found = process.extract(token.lower(), pool, scorer=Levenshtein.distance, score_cutoff=reach, limit=20)
+        assert lexicon.candidates(token) == [w for w, _, _ in found], token
 
 
 @pytest.mark.parametrize(("space", "expected"), [(0.2, "GO TWIN"), (0.001, "GOTWIN")])

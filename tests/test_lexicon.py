@@ -45,7 +45,8 @@ def test_string_likelihood_sums_every_alignment():
             blank_or["TO"] += float(np.prod([probs[t, k] for t, k in enumerate(path)]))
     got = string_log_likelihoods(np.log(probs), ["TO", "TX", ""], CHARSET)
     assert got[0] == pytest.approx(np.log(blank_or["TO"]), abs=1e-4)
-    assert np.isneginf(got[1]) and np.isneginf(got[2])  # X is outside the charset; empty is not scored
+    assert np.isneginf(got[1])  # X is outside the charset
+    assert got[2] == pytest.approx(np.log(probs[:, 0]).sum())  # the empty text: every frame blank
 
 
 def test_alignment_of_the_greedy_text_gives_greedy_figures():
@@ -160,3 +161,21 @@ def test_a_second_reader_settles_an_unsure_reading_by_both_networks_frames():
     assert [r.text for r in first(crops)] == ["TOWING", "TOWING", "TOWING"]
     first.second_below = 1.0  # asked about crop 2 as well, the second's sure 0 outweighs the first
     assert [r.text for r in first(crops)] == ["TOWING", "T0WING", "TOWING"]
+
+
+def leaning_to_blank(probs: np.ndarray, share: float) -> np.ndarray:
+    """``probs`` with each frame's letters scaled by ``share``, the rest given to blank."""
+    out = probs * share
+    out[:, 0] += 1.0 - out.sum(1)
+    return out
+
+
+def test_a_reading_of_nothing_is_weighed_against_the_second_readers_text():
+    # crop 1: the first reader's frames lean to blank but still allow TOWING, which the second sees
+    # crop 2: the first is all but sure nothing is there, the second only half sure of TOWING
+    faint, empty = leaning_to_blank(towing(0.0), 0.4), leaning_to_blank(towing(0.0), 0.001)
+    second = frames_reader({1: towing(0.02), 2: leaning_to_blank(towing(0.0), 0.6)})
+    first = frames_reader({1: faint, 2: empty}, second=second, second_below=1.01)
+    assert [r.text for r in frames_reader({1: faint, 2: empty})([crop(1), crop(2)])] == ["", ""]
+    assert [r.text for r in second([crop(1), crop(2)])] == ["TOWING", "TOWING"]
+    assert [r.text for r in first([crop(1), crop(2)])] == ["TOWING", ""]

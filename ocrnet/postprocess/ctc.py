@@ -94,9 +94,10 @@ def beam_decode(probs: np.ndarray, charset: str, beam: int = 8, prune: float = 1
 
 def string_log_likelihoods(log_probs: np.ndarray, texts: list[str], charset: str) -> np.ndarray:
     """log P(text | image) under CTC (every alignment summed) for each of ``texts``: how well the
-    image supports a reading other than the one decoded. Characters outside the charset make -inf."""
+    image supports a reading other than the one decoded. The empty text is every frame blank;
+    characters outside the charset make -inf."""
     index = ctc_index(charset)
-    out = np.full(len(texts), -np.inf)
+    out = np.array([float(log_probs[:, 0].sum()) if not t else -np.inf for t in texts])
     keep = [i for i, t in enumerate(texts) if t and all(ch in index for ch in t)]
     if not keep:
         return out

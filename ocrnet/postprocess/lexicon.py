@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -190,7 +191,7 @@ class BigramIndex:
         """Indices (ascending) of the words that may be within ``reach`` edits of ``query``: a
         superset of those that are, never missing one."""
         codes = [0, *(self.CODES.get(ch, self.SIZE - 1) for ch in query), 0]
-        pairs = {a * self.SIZE + b for a, b in zip(codes, codes[1:])}
+        pairs = {a * self.SIZE + b for a, b in pairwise(codes)}
         # a word holding a pair twice counts it twice: more than shared, so the bound still holds
         hits = [self._postings[self._starts[p] : self._starts[p + 1]] for p in pairs]
         shared = np.bincount(np.concatenate(hits), minlength=len(self._lengths))

@@ -229,7 +229,8 @@ class Recognizer:
         self, crops: list[np.ndarray], frames: list[np.ndarray], readings: list[Reading], words: list[bool]
     ) -> None:
         """Where this reader is unsure of a level crop (``frames``: its probabilities as it is), the
-        second reads it too, once; where the two differ (within ``second_reach``), the text both
+        second reads it too, once; where the two differ (within ``second_reach``, or wherever this
+        one read nothing: frames all but blank may still hold faint letters), the text both
         networks' frames support better (CTC log-likelihoods summed, every alignment counted, plus
         the dictionary's prior for crops read with it) wins. Readers trained apart rarely make the
         same mistake, and each one's frames still favour the right text where the other misread
@@ -247,7 +248,7 @@ class Recognizer:
             if (
                 not other.text
                 or other.text == mine
-                or Levenshtein.normalized_distance(other.text, mine) > self.second_reach
+                or (mine and Levenshtein.normalized_distance(other.text, mine) > self.second_reach)
             ):
                 continue
             texts = [mine, other.text]

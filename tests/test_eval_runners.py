@@ -74,6 +74,9 @@ def test_word_eval_and_calibration(tmp_path):
     (root / "labels.tsv").write_text("".join(f"IMG/{i}.jpg\t{t}\n" for i, t in enumerate(["Hello", "hello", "x", "y"])))
     report, _ = run_eval(EchoEngine(), "words", root, split="all")
     assert report["accuracy"] == 0.5 and report["accuracy_case_sensitive"] == 0.25
+    # every score is 0.8, and a score claims the exact text: only "hello" of the four is right
+    assert sum(row["accuracy"] * row["count"] for row in report["calibration"]) == 1
+    assert report["calibration_error"] == pytest.approx((0.2 + 3 * 0.8) / 4)
     table = calibration_table(np.array([0.1, 0.2, 0.8, 0.9]), np.array([0, 0, 1, 1], bool), bins=2)
     assert [row["accuracy"] for row in table] == [0.0, 1.0]
 

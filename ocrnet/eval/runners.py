@@ -153,6 +153,8 @@ def eval_words(engine: Engine, crops: list, predictions: list[dict], batch: int 
     preds = [t for t, _ in results]
     scores = np.array([s for _, s in results])
     correct = np.array([normalize_36(p) == normalize_36(g) for p, g in zip(preds, gts, strict=True)])
+    # a score is the chance the text is exactly right (what calibrate fits), so it is checked on exact matches
+    table = calibration_table(scores, np.array([p == g for p, g in zip(preds, gts, strict=True)]))
     for crop, (text, score), ok in zip(kept, results, correct, strict=True):
         predictions.append(
             {"image": crop.image_path, "gt": crop.text, "text": text, "score": round(score, 4), "correct": bool(ok)}
@@ -164,9 +166,16 @@ def eval_words(engine: Engine, crops: list, predictions: list[dict], batch: int 
         "accuracy_case_sensitive": word_accuracy(preds, gts, case_sensitive=True),
         "one_minus_ned": one_minus_ned(preds, gts),
         "cer": character_error_rate(preds, gts),
-        "calibration": calibration_table(scores, correct),
+        "calibration": table,
+        "calibration_error": expected_calibration_error(table),
         "crops_per_second": len(gts) / elapsed if elapsed else None,
     }
+
+
+def expected_calibration_error(table: list[dict[str, float]]) -> float | None:
+    """The gap between score and accuracy, averaged over the deciles by their counts."""
+    total = sum(row["count"] for row in table)
+    return sum(row["count"] * abs(row["mean_score"] - row["accuracy"]) for row in table) / total if total else None
 
 
 def calibration_table(scores: np.ndarray, correct: np.ndarray, bins: int = 10) -> list[dict[str, float]]:

@@ -166,6 +166,10 @@ class OnnxRunner:
         if threads:
             options.intra_op_num_threads = threads
         options.log_severity_level = 3
+        # The segmenter and the readers run in turn, with OpenCV and numpy between them: a pool that
+        # spins after its run holds the few cores the next one needs (1280x720 bench on two cores:
+        # crops + recognition 0.25 -> 0.17 s, one crop 16 -> 9-12 ms; batched throughput the same).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
     def __call__(self, images: np.ndarray) -> dict[str, np.ndarray]:

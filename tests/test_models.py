@@ -146,6 +146,8 @@ def test_onnx_backend_matches_torch(tmp_path, monkeypatch):
     fast, slow = Segmenter(seg_model, backend="onnx").maps(image), Segmenter(seg_model, backend="torch").maps(image)
     assert np.abs(fast["region"] - slow["region"]).max() < 1e-4
     assert list(tmp_path.glob("textsegnet-*.onnx"))
+    session = Segmenter(seg_model, backend="onnx").runner.session  # its threads sleep between runs
+    assert session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning") == "0"
     rec_model = tiny_crnn()
     # a batch of three and one of one: the export traced a batch of two
     crops = [image[:20, :60], image[:30, :90], image[10:40, :50], image[:10, :90]]

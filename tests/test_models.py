@@ -143,10 +143,11 @@ def test_onnx_backend_matches_torch(tmp_path, monkeypatch):
     monkeypatch.setattr(runtime, "CACHE", tmp_path)
     seg_model = tiny_segnet()
     image = (np.random.default_rng(0).random((70, 90, 3)) * 255).astype(np.uint8)
-    fast, slow = Segmenter(seg_model, backend="onnx").maps(image), Segmenter(seg_model, backend="torch").maps(image)
+    onnx_segmenter = Segmenter(seg_model, backend="onnx")
+    fast, slow = onnx_segmenter.maps(image), Segmenter(seg_model, backend="torch").maps(image)
     assert np.abs(fast["region"] - slow["region"]).max() < 1e-4
     assert list(tmp_path.glob("textsegnet-*.onnx"))
-    session = Segmenter(seg_model, backend="onnx").runner.session  # its threads sleep between runs
+    session = onnx_segmenter.runner.session  # its threads sleep between runs
     assert session.get_session_options().get_session_config_entry("session.intra_op.allow_spinning") == "0"
     rec_model = tiny_crnn()
     # a batch of three and one of one: the export traced a batch of two

@@ -144,8 +144,8 @@ def frames_reader(readings: dict[int, np.ndarray], **kwargs) -> Recognizer:
     return reader
 
 
-def crop(key: int) -> np.ndarray:
-    return np.full((32, 96, 3), key, np.uint8)
+def crop(key: int, height: int = 32) -> np.ndarray:
+    return np.full((height, 96, 3), key, np.uint8)
 
 
 def test_a_second_reader_settles_an_unsure_reading_by_both_networks_frames():
@@ -161,6 +161,19 @@ def test_a_second_reader_settles_an_unsure_reading_by_both_networks_frames():
     assert [r.text for r in first(crops)] == ["TOWING", "TOWING", "TOWING"]
     first.second_below = 1.0  # asked about crop 2 as well, the second's sure 0 outweighs the first
     assert [r.text for r in first(crops)] == ["TOWING", "T0WING", "TOWING"]
+
+
+def test_the_high_resolution_voice_is_heard_only_on_crops_tall_enough_for_it():
+    # both readers lean to the digit 0; read taller, the same network clearly sees an O
+    second = frames_reader({1: towing(0.55), 2: towing(0.55)})
+    hires = frames_reader({1: towing(0.02), 2: towing(0.02)})
+    first = frames_reader(
+        {1: towing(0.6), 2: towing(0.6)}, second=second, second_below=0.95, hires=hires, hires_from=40
+    )
+    short, tall = crop(1), crop(2, height=48)
+    assert [r.text for r in first([short, tall])] == ["T0WING", "TOWING"]
+    first.hires_from = 32
+    assert [r.text for r in first([short, tall])] == ["TOWING", "TOWING"]
 
 
 def leaning_to_blank(probs: np.ndarray, share: float) -> np.ndarray:

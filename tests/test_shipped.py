@@ -55,6 +55,7 @@ def test_plate_reader_is_the_word_reader_without_its_dictionary_and_reads_a_plat
     assert reader.model is words.model and reader.calibration == words.calibration
     assert words.second is not None and words.second.lexicon is words.lexicon  # the shipped second opinion
     assert reader.second.model is words.second.model and reader.second.lexicon is None
+    assert words.hires.height == 48 and reader.hires.lexicon is None  # its own network, read taller
     font = ImageFont.truetype("DejaVuSans-Bold.ttf", 40)
     left, top, right, bottom = font.getbbox("7KQ2095")
     image = Image.new("RGB", (right - left + 16, bottom - top + 16), (235, 235, 230))

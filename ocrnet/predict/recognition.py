@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ from ocrnet.runtime import fast_runner
 #: The second reader's weights (``Recognizer.default``): a stride-2 CRNN trained from scratch apart
 #: from the word reader (docs/shipped-models.md).
 SECOND_WEIGHTS = WEIGHTS_DIR / "crnn_second.pt"
+#: The height the default reader's own network reads its unsure large crops at, as a third voice.
+HIRES_HEIGHT = 48
 
 
 @dataclass
@@ -81,15 +83,18 @@ class Recognizer:
         second: Recognizer | None = None,
         second_below: float = 0.9,
         second_reach: float = 0.5,
+        hires: Recognizer | None = None,
+        hires_from: int = 40,
     ) -> None:
         """``second``: a reader trained apart (another shape, another start), asked about crops
         this one reads with a score under ``second_below``; its reading is weighed against this
         one's only where the two differ in at most ``second_reach`` of their letters (normalised
         edit distance): readings further apart are seldom of the same letters, and either is
-        usually wrong."""
+        usually wrong. ``hires``: a third voice for the unsure crops at least ``hires_from`` rows
+        high, usually this reader's own network reading them taller (``at_height``)."""
         self.model = (model or crnn(pretrained=True)).eval()
         # crops are read this many rows high, and at most 16 times as wide by default
-        self.height = self.model.config.height
+        self.height, self.backend = self.model.config.height, backend
         self.runner = fast_runner(
             backend,
             self.model,
@@ -107,14 +112,35 @@ class Recognizer:
         self.tall, self.margin = tall, margin
         self.lexicon = lexicon
         self.second, self.second_below, self.second_reach = second, second_below, second_reach
+        self.hires, self.hires_from = hires, hires_from
 
     @classmethod
     def default(cls, second_opinion: bool = True, **kwargs: Any) -> Recognizer:
         """The shipped recogniser with the calibration fitted for it and, unless told not to, the
-        shipped second reader for the crops it is unsure of."""
+        shipped second reader and its own network read at height 48 for the crops it is unsure of."""
         from ocrnet.models.recognizer import DEFAULT_WEIGHTS
 
-        return cls.from_checkpoint(DEFAULT_WEIGHTS, second_weights=SECOND_WEIGHTS if second_opinion else None, **kwargs)
+        second = SECOND_WEIGHTS if second_opinion else None
+        reader = cls.from_checkpoint(DEFAULT_WEIGHTS, second_weights=second, **kwargs)
+        if second_opinion:
+            reader.hires = reader.at_height(HIRES_HEIGHT)
+        return reader
+
+    def at_height(self, height: int) -> Recognizer:
+        """This reader's network, calibration and dictionary reading crops ``height`` rows high,
+        without retries or opinions of its own. The CRNN's layers do not depend on the height (a
+        taller input leaves two rows, pooled to one), so the same weights, shared not copied, read
+        the letters of a large crop at 1.5 times the pixels height 32 gives them."""
+        model = CRNN(replace(self.model.config, height=height))
+        model.load_state_dict(self.model.state_dict(), assign=True)
+        return Recognizer(
+            model.eval(),
+            self.calibration,
+            batch_size=self.batch_size,
+            backend=self.backend,
+            lexicon=self.lexicon,
+            beam=self.beam,
+        )
 
     def without_lexicon(self) -> Recognizer:
         """The same networks and settings reading letter by letter (a plate is not a dictionary
@@ -122,6 +148,7 @@ class Recognizer:
         reader = copy.copy(self)
         reader.lexicon = None
         reader.second = self.second.without_lexicon() if self.second is not None else None
+        reader.hires = self.hires.without_lexicon() if self.hires is not None else None
         return reader
 
     @classmethod
@@ -229,35 +256,43 @@ class Recognizer:
         self, crops: list[np.ndarray], frames: list[np.ndarray], readings: list[Reading], words: list[bool]
     ) -> None:
         """Where this reader is unsure of a level crop (``frames``: its probabilities as it is), the
-        second reads it too, once; where the two differ (within ``second_reach``, or wherever this
-        one read nothing: frames all but blank may still hold faint letters), the text both
-        networks' frames support better (CTC log-likelihoods summed, every alignment counted, plus
-        the dictionary's prior for crops read with it) wins. Readers trained apart rarely make the
-        same mistake, and each one's frames still favour the right text where the other misread
-        it. Changes ``readings`` in place; does nothing without a second reader."""
-        if self.second is None:
-            return
+        second reads it too, once, and for a crop at least ``hires_from`` rows high the ``hires``
+        view as well. Each voice's reading is a candidate where it differs from this one's in at
+        most ``second_reach`` (or wherever this one read nothing: frames all but blank may still
+        hold faint letters), and the candidate all the voices' frames support best (CTC
+        log-likelihoods summed, every alignment counted, plus the dictionary's prior for crops read
+        with it) wins. Readers trained apart rarely make the same mistake, and each one's frames
+        still favour the right text where another misread it. Changes ``readings`` in place."""
         unsure = [i for i, r in enumerate(readings) if r.score < self.second_below and r.rotation == 0]
-        if not unsure:
-            return
-        subset = [crops[i] for i in unsure]
-        their_frames = self.second.probabilities(subset)
-        theirs = self.second._read(subset, [words[i] for i in unsure], probabilities=their_frames)
-        for i, other, second in zip(unsure, theirs, their_frames, strict=True):
-            mine = readings[i].text
-            if (
-                not other.text
-                or other.text == mine
-                or (mine and Levenshtein.normalized_distance(other.text, mine) > self.second_reach)
-            ):
+        heard: dict[int, list[tuple[str, np.ndarray, Reading]]] = {i: [] for i in unsure}
+        voices = ((self.second, unsure), (self.hires, [i for i in unsure if crops[i].shape[0] >= self.hires_from]))
+        for voice, asked in voices:
+            if voice is None or not asked:
                 continue
-            texts = [mine, other.text]
+            subset = [crops[i] for i in asked]
+            their_frames = voice.probabilities(subset)
+            theirs = voice._read(subset, [words[i] for i in asked], probabilities=their_frames)
+            for i, their, reading in zip(asked, their_frames, theirs, strict=True):
+                heard[i].append((voice.charset, their, reading))
+        for i, opinions in heard.items():
+            mine = readings[i].text
+            candidates = [readings[i]]
+            for _, _, other in opinions:
+                if (
+                    other.text
+                    and all(other.text != c.text for c in candidates)
+                    and (not mine or Levenshtein.normalized_distance(other.text, mine) <= self.second_reach)
+                ):
+                    candidates.append(other)
+            if len(candidates) == 1:
+                continue
+            texts = [c.text for c in candidates]
             support = string_log_likelihoods(log_frames(frames[i]), texts, self.charset)
-            support += string_log_likelihoods(log_frames(second), texts, self.second.charset)
+            for charset, their, _ in opinions:
+                support = support + string_log_likelihoods(log_frames(their), texts, charset)
             if words[i] and self.lexicon is not None:
-                support += [self.lexicon.prior(text) for text in texts]
-            if support[1] > support[0]:
-                readings[i] = other
+                support = support + np.array([self.lexicon.prior(text) for text in texts])
+            readings[i] = candidates[int(np.argmax(support))]
 
     def consensus(
         self, views: list[np.ndarray], adjust: Callable[[np.ndarray], np.ndarray] | None = None

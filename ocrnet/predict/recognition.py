@@ -84,7 +84,7 @@ class Recognizer:
         second_below: float = 0.9,
         second_reach: float = 0.5,
         hires: Recognizer | None = None,
-        hires_from: int = 40,
+        hires_from: int = 36,
     ) -> None:
         """``second``: a reader trained apart (another shape, another start), asked about crops
         this one reads with a score under ``second_below``; its reading is weighed against this

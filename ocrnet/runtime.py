@@ -101,8 +101,9 @@ def weights_hash(model: nn.Module) -> str:
     return digest.hexdigest()[:16]
 
 
-#: Exports kept per model name: a few sets of weights in use stay cached, stale ones go.
-KEEP_EXPORTS = 4
+#: Exports kept per model name: a few sets of weights in use stay cached, stale ones go. The default
+#: reading alone uses three of the "crnn" name (the word reader at heights 32 and 48, the second).
+KEEP_EXPORTS = 6
 
 
 def prune_exports(name: str, keep: int = KEEP_EXPORTS) -> None:

@@ -176,6 +176,15 @@ def test_the_high_resolution_voice_is_heard_only_on_crops_tall_enough_for_it():
     assert [r.text for r in first([short, tall])] == ["TOWING", "TOWING"]
 
 
+def test_an_unsure_large_crop_is_read_again_with_its_line_levelled():
+    # a plain 60-row crop levels to a band of 18 rows (follow_line's narrowest); read so, its O is clear
+    first = frames_reader({}, level_from=40, level_below=0.95)
+    first.probabilities = lambda crops: [towing(0.6) if c.shape[0] == 60 else towing(0.02) for c in crops]
+    assert first([crop(1, height=60)])[0].text == "TOWING"
+    first.level_from = 61
+    assert first([crop(1, height=60)])[0].text == "T0WING"
+
+
 def leaning_to_blank(probs: np.ndarray, share: float) -> np.ndarray:
     """``probs`` with each frame's letters scaled by ``share``, the rest given to blank."""
     out = probs * share

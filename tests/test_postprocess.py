@@ -98,6 +98,34 @@ def test_clockwise_from_top_left():
     assert pts[0].tolist() == [0, 0] and pts[1].tolist() == [10, 0]
 
 
+def ink_centres(image: np.ndarray) -> np.ndarray:
+    """Each inked column's mean ink row (dark ink on a light ground)."""
+    ink = image.mean(axis=2) < 128
+    columns = np.flatnonzero(ink.any(axis=0))
+    rows = np.arange(image.shape[0])[:, None]
+    return (ink * rows).sum(0)[columns] / ink.sum(0)[columns]
+
+
+def test_follow_line_levels_a_curved_line_and_keeps_every_column_in_place():
+    from PIL import Image, ImageDraw
+
+    from ocrnet.postprocess.crops import follow_line
+
+    # a row of 4 x 10 px bars whose baseline bends 40 px over the crop's width, like text on an arc
+    image = Image.new("RGB", (400, 120), (230, 230, 225))
+    draw = ImageDraw.Draw(image)
+    for x in range(10, 390, 8):
+        y = 30 + 40 * ((x - 200) / 190) ** 2
+        draw.rectangle([x, y, x + 3, y + 9], fill=(20, 20, 20))
+    crop = np.asarray(image)
+    levelled = follow_line(crop)
+    assert levelled.shape[1] == crop.shape[1] and levelled.shape[0] < crop.shape[0]
+    assert np.ptp(ink_centres(crop)) > 35
+    assert np.ptp(ink_centres(levelled)) < 4
+    assert (ink_centres(levelled) > 0).all()  # every bar kept within the band
+    assert np.array_equal(np.flatnonzero((levelled.mean(2) < 128).any(0)), np.flatnonzero((crop.mean(2) < 128).any(0)))
+
+
 def test_rectify_straightens_a_tilted_quad_and_maps_back():
     from ocrnet.postprocess.crops import rectify
 

@@ -56,3 +56,35 @@ def rectify(image: np.ndarray, polygon: np.ndarray, margin: float = 0.08) -> tup
     matrix = cv2.getPerspectiveTransform(grown.astype(np.float32), target)
     crop = cv2.warpPerspective(image, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return crop, CropFrame(pts, grow, width)
+
+
+def follow_line(crop: np.ndarray, degree: int = 2, reach: float = 2.7, loose: float = 0.6) -> np.ndarray | None:
+    """The crop with its text's centre line made level: each column shifted up or down (none moved
+    sideways, so places across the crop hold) and the band around the line kept; None where that
+    band would take more than ``loose`` of the crop's height (the text already fills the crop, as in
+    a tight crop of a straight word, and levelling would only trim its letters). A curved or slanted
+    line cut out by a straight box runs across it diagonally and leaves each letter a small part of
+    the crop's height. The line is a weighted least-squares curve of ``degree`` through each
+    column's centre of edge energy (strokes are edges; a plain or softly shaded ground has few of
+    them); the band is ``reach`` times the energy's mean spread about it on either side."""
+    grey = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.float32) if crop.ndim == 3 else crop.astype(np.float32)
+    height, width = grey.shape
+    edges = np.abs(cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)) + 0.5 * np.abs(
+        cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
+    )
+    edges = cv2.GaussianBlur(edges, (0, 0), max(height / 20, 1.0))
+    edges = np.maximum(edges - np.median(edges), 0.0)  # the ground's own texture, levelled off
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    energy = edges.sum(0) + 1e-6
+    centres = (edges * rows).sum(0) / energy
+    spread = np.sqrt((edges * (rows - centres) ** 2).sum(0) / energy)
+    half = reach * float(np.average(spread, weights=energy))
+    if 2 * half > loose * height:
+        return None
+    half = max(half, 0.15 * height)
+    across = np.arange(width, dtype=np.float32) / width
+    line = np.polyval(np.polyfit(across, centres, degree, w=np.sqrt(energy / energy.max())), across)
+    band = np.arange(int(round(2 * half)), dtype=np.float32)[:, None]
+    map_y = (line[None, :] - half + band).astype(np.float32)
+    map_x = np.broadcast_to(np.arange(width, dtype=np.float32), map_y.shape).copy()
+    return cv2.remap(crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

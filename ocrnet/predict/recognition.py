@@ -19,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from ocrnet.data.transforms import rec_batch, rec_width
 from ocrnet.models.checkpoint import WEIGHTS_DIR, build_model
 from ocrnet.models.recognizer import CRNN, CRNNConfig, crnn
+from ocrnet.postprocess.crops import follow_line
 from ocrnet.postprocess.ctc import Decoded, align, beam_decode, greedy_decode, log_frames, string_log_likelihoods
 from ocrnet.postprocess.lexicon import Lexicon
 from ocrnet.runtime import fast_runner
@@ -85,13 +86,17 @@ class Recognizer:
         second_reach: float = 0.5,
         hires: Recognizer | None = None,
         hires_from: int = 36,
+        level_below: float = 0.9,
+        level_from: int = 36,
     ) -> None:
         """``second``: a reader trained apart (another shape, another start), asked about crops
         this one reads with a score under ``second_below``; its reading is weighed against this
         one's only where the two differ in at most ``second_reach`` of their letters (normalised
         edit distance): readings further apart are seldom of the same letters, and either is
         usually wrong. ``hires``: a third voice for the unsure crops at least ``hires_from`` rows
-        high, usually this reader's own network reading them taller (``at_height``)."""
+        high, usually this reader's own network reading them taller (``at_height``). Level crops at
+        least ``level_from`` rows high read with a score under ``level_below`` are read again with
+        their text's line made level (``follow_line``)."""
         self.model = (model or crnn(pretrained=True)).eval()
         # crops are read this many rows high, and at most 16 times as wide by default
         self.height, self.backend = self.model.config.height, backend
@@ -113,6 +118,7 @@ class Recognizer:
         self.lexicon = lexicon
         self.second, self.second_below, self.second_reach = second, second_below, second_reach
         self.hires, self.hires_from = hires, hires_from
+        self.level_below, self.level_from = level_below, level_from
 
     @classmethod
     def default(cls, second_opinion: bool = True, **kwargs: Any) -> Recognizer:
@@ -249,8 +255,33 @@ class Recognizer:
             for i, reading in zip(todo, self._read(turned, [words[i] for i in todo], rotation), strict=True):
                 if reading.score > readings[i].score + self.margin and reading.text:
                     readings[i] = reading
+        crops, frames = self._follow_lines(crops, frames, readings, words)
         self._second_opinion(crops, frames, readings, words)
         return readings
+
+    def _follow_lines(
+        self, crops: list[np.ndarray], frames: list[np.ndarray], readings: list[Reading], words: list[bool]
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Unsure level crops large enough to hold a curved or slanted line, read again with the
+        line made level; where that reads better, its reading replaces the crop's, and the levelled
+        crop and its frames are what the second opinion is asked about. Columns keep their places,
+        so the letters' places across the crop hold. Returns the crops and frames so updated."""
+        levelled: dict[int, np.ndarray] = {}
+        for i, (crop, reading) in enumerate(zip(crops, readings, strict=True)):
+            unsure = reading.score < self.level_below and reading.rotation == 0
+            if unsure and self.level_from <= crop.shape[0] <= self.tall * crop.shape[1]:
+                level = follow_line(crop)
+                if level is not None:
+                    levelled[i] = level
+        if not levelled:
+            return crops, frames
+        crops, frames = list(crops), list(frames)
+        their_frames = self.probabilities(list(levelled.values()))
+        theirs = self._read(list(levelled.values()), [words[i] for i in levelled], probabilities=their_frames)
+        for (i, crop), probs, reading in zip(levelled.items(), their_frames, theirs, strict=True):
+            if reading.score > readings[i].score and reading.text:
+                readings[i], crops[i], frames[i] = reading, crop, probs
+        return crops, frames
 
     def _second_opinion(
         self, crops: list[np.ndarray], frames: list[np.ndarray], readings: list[Reading], words: list[bool]

@@ -267,10 +267,9 @@ class Recognizer:
         crop and its frames are what the second opinion is asked about. Columns keep their places,
         so the letters' places across the crop hold. Returns the crops and frames so updated."""
         levelled: dict[int, np.ndarray] = {}
-        for i, (crop, reading) in enumerate(zip(crops, readings, strict=True)):
-            unsure = reading.score < self.level_below and reading.rotation == 0
-            if unsure and self.level_from <= crop.shape[0] <= self.tall * crop.shape[1]:
-                level = follow_line(crop)
+        for i in unsure_level(readings, self.level_below):
+            if self.level_from <= crops[i].shape[0] <= self.tall * crops[i].shape[1]:
+                level = follow_line(crops[i])
                 if level is not None:
                     levelled[i] = level
         if not levelled:
@@ -294,7 +293,7 @@ class Recognizer:
         log-likelihoods summed, every alignment counted, plus the dictionary's prior for crops read
         with it) wins. Readers trained apart rarely make the same mistake, and each one's frames
         still favour the right text where another misread it. Changes ``readings`` in place."""
-        unsure = [i for i, r in enumerate(readings) if r.score < self.second_below and r.rotation == 0]
+        unsure = unsure_level(readings, self.second_below)
         heard: dict[int, list[tuple[str, np.ndarray, Reading]]] = {i: [] for i in unsure}
         voices = ((self.second, unsure), (self.hires, [i for i in unsure if crops[i].shape[0] >= self.hires_from]))
         for voice, asked in voices:
@@ -354,6 +353,12 @@ class Recognizer:
             raw_score=decoded.score,
         )
         return reading, view % len(views)
+
+
+def unsure_level(readings: Sequence[Reading], below: float) -> list[int]:
+    """Indices of the readings scoring under ``below`` that were read as cut (not turned): the
+    crops a later look (levelled, another voice) may read better."""
+    return [i for i, r in enumerate(readings) if r.score < below and r.rotation == 0]
 
 
 def padded_widths(ratio: float, max_width: int) -> list[int]:
